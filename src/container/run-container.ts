@@ -1,0 +1,38 @@
+// Runs one container to completion.
+import type { Exec, ExecResult } from "../exec/exec.js";
+import { renderNspawnArgv, type ContainerSpec } from "./nspawn-argv.js";
+
+export interface RunContainerOptions {
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  /**
+   * Aborting sends SIGTERM to systemd-nspawn (through sudo, which relays it), which kills the
+   * container and removes an ephemeral snapshot before exiting (seen on systemd 252: about
+   * 5 ms, exit status 1). SIGKILL follows after `killGraceMs` if it has not exited.
+   */
+  signal?: AbortSignal;
+  killGraceMs?: number;
+  /** Keep the output in the result (default true). */
+  capture?: boolean;
+}
+
+/** Resolves with the container's result whatever its exit status; the payload's status passes through. */
+export async function runContainer(exec: Exec, spec: ContainerSpec, options: RunContainerOptions = {}): Promise<ExecResult> {
+  return exec.run(renderNspawnArgv(spec), {
+    onStdout: options.onStdout,
+    onStderr: options.onStderr,
+    signal: options.signal,
+    killGraceMs: options.killGraceMs,
+    capture: options.capture,
+    interactive: spec.interactive,
+  });
+}
+
+// On a host whose /run is not a tmpfs, nspawn prints this on every exit although it removed
+// the snapshot (it refuses to rm -rf the propagation directory on a disk filesystem).
+const PROPAGATE_NOISE = /^Attempted to remove disk file system under "\/run\/systemd\/nspawn\/propagate\/[^"]*", and we can't allow that\.$/;
+
+/** Drops nspawn's harmless propagation-directory warning from captured stderr. */
+export function withoutNspawnNoise(stderr: string): string {
+  return stderr.split("\n").filter((line) => !PROPAGATE_NOISE.test(line)).join("\n");
+}

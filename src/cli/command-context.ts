@@ -1,0 +1,12 @@
+// What every command gets: where the config is, how to print, and the effects it may use.
+import type { Exec } from "../exec/exec.js";
+
+export interface CommandContext {
+  configFile: string;
+  args: string[];
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}

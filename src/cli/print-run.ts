@@ -1,0 +1,65 @@
+// Turns engine events into lines for a person: live output with a task prefix, and the summary table.
+import type { EngineEvent, StepOutcome } from "../engine/events.js";
+
+export function createEventPrinter(write: (line: string) => void): (event: EngineEvent) => void {
+  const partial = new Map<string, string>();
+  const flush = (key: string, prefix: string, text: string, final: boolean): void => {
+    const lines = ((partial.get(key) ?? "") + text).split("\n");
+    const rest = final ? "" : (lines.pop() ?? "");
+    for (const line of lines) if (!final || line !== "") write(`${prefix}${line}`);
+    partial.set(key, rest);
+  };
+  return (event) => {
+    switch (event.kind) {
+      case "notice":
+        write(event.message);
+        return;
+      case "warning":
+        write(`warning: ${event.message}`);
+        return;
+      case "step-start":
+        write(`==> [${event.index + 1}/${event.total}] ${event.step.task.id}: ${event.step.task.title}${event.step.kind === "container" && !event.step.spec.ephemeral ? " (persists into the stage)" : ""}`);
+        return;
+      case "output":
+        flush(`${event.step.task.id}:${event.stream}`, `[${event.step.task.id}] `, event.text, false);
+        return;
+      case "step-end": {
+        for (const stream of ["stdout", "stderr"]) flush(`${event.outcome.step.task.id}:${stream}`, `[${event.outcome.step.task.id}] `, "", true);
+        const { outcome } = event;
+        write(`<== ${outcome.step.task.id}: ${outcome.result} in ${formatDuration(outcome.durationMs)}${outcome.reason ? ` (${outcome.reason})` : ""}`);
+        return;
+      }
+      default: {
+        const never: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, "0")}s`;
+}
+
+function describeAdded(outcome: StepOutcome): string[] {
+  return outcome.added.map((entry) => `${entry.cpv}-${entry.buildId ?? "?"} [${entry.use.join(" ")}]`);
+}
+
+/** task | result | duration | binpkgs added */
+export function renderSummary(outcomes: readonly StepOutcome[]): string {
+  const rows = outcomes.map((outcome) => {
+    const added = describeAdded(outcome);
+    return [outcome.step.task.id, outcome.result, outcome.result === "not-run" ? "-" : formatDuration(outcome.durationMs), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
+  });
+  const header = ["task", "result", "time", "binpkgs added"] as const;
+  const widths = [0, 1, 2].map((column) => Math.max(header[column]?.length ?? 0, ...rows.map((row) => String(row[column]).length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index] ?? 0) : cell)).join("  ").trimEnd();
+  const out = [line(header)];
+  for (const row of rows) {
+    out.push(line([row[0], row[1], row[2], row[3]]));
+    for (const more of row[4]) out.push(line(["", "", "", more]));
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,84 @@
+// The validated, normalised config: what the planner consumes. Paths are absolute, includes are flattened.
+import type { PathSegment } from "./issues.js";
+
+export interface Bind {
+  from: string;
+  to: string;
+  writable: boolean;
+}
+
+/** One package.use line: ATOM flag -flag VIDEO_CARDS: radeon */
+export interface UseLine {
+  atom: string;
+  tokens: string[];
+}
+
+/** One package.accept_keywords line: ATOM ~amd64 (keywords never empty here: a bare atom gets ~*). */
+export interface KeywordLine {
+  atom: string;
+  keywords: string[];
+}
+
+export interface Modifiers {
+  use: UseLine[];
+  acceptKeywords: KeywordLine[];
+  unmask: string[];
+  mask: string[];
+}
+
+/** Where a task was written: the file, its key path there, and the chain of files that included it. */
+export interface TaskOrigin {
+  file: string;
+  path: readonly PathSegment[];
+  line: number;
+  includedFrom: readonly string[];
+}
+
+export interface BuildTask {
+  kind: "upgrade" | "install";
+  id: string;
+  atom: string;
+  persist: boolean;
+  modifiers: Modifiers;
+  origin: TaskOrigin;
+}
+
+export interface RunTask {
+  kind: "run";
+  id: string;
+  /** The whole script file, shebang included. */
+  script: string;
+  host: boolean;
+  persist: boolean;
+  origin: TaskOrigin;
+}
+
+export type Task = BuildTask | RunTask;
+
+export type SyncSpec =
+  | { kind: "none" }
+  | { kind: "emerge" }
+  | { kind: "script"; host: boolean; script: string };
+
+export interface Config {
+  /** The config file, absolute. */
+  file: string;
+  /** Every file read: the config and its includes. */
+  files: string[];
+  stage: string;
+  etcPortage: string;
+  portageRepo: string;
+  portageRepoLocation: string;
+  pkgdir: string;
+  pkgdirLocation: string;
+  distdir: string | null;
+  distdirLocation: string;
+  stateDir: string;
+  useSudo: boolean;
+  emergeOptions: string[];
+  /** null: leave CONFIG_PROTECT_MASK alone. */
+  configProtectMask: string | null;
+  sync: SyncSpec;
+  binds: Bind[];
+  tasks: Task[];
+}

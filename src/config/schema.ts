@@ -1,0 +1,139 @@
+// The one definition of binpkgbot.yml: types, defaults and descriptions come from here, and so does
+// schema/binpkgbot.schema.json for editors.
+import {
+  boolean, list, literalTrue, object, oneOf, optional, required, string, tagged, withDefault,
+  type JsonSchema, type Schema,
+} from "./schema-kit.js";
+
+const trueOrStrings = (what: string): Schema<true | string | (true | string)[]> => {
+  const single = oneOf([literalTrue(`true: ${what} the task's own atom`), string(what)], what);
+  return oneOf([literalTrue(`true: ${what} the task's own atom`), string(what), list(single, what)], what);
+};
+
+const modifierFields = {
+  use: optional(
+    oneOf([string("USE flags"), list(string("USE flags"), "USE flags")], "USE flags"),
+    "USE flags for this build: 'x265 -doc' applies to the task's atom; 'media-libs/x265 numa' is a whole package.use line",
+  ),
+  accept_keywords: optional(
+    trueOrStrings("keywords to accept"),
+    "true accepts ~* for the task's atom; '~amd64' or '**' are keywords for the task's atom; 'cat/pkg [keywords]' is a whole line (an atom alone gets ~*)",
+  ),
+  unmask: optional(trueOrStrings("atoms to unmask"), "true unmasks the task's atom; strings are more atoms to unmask (package.unmask)"),
+  mask: optional(trueOrStrings("atoms to mask"), "true masks the task's atom; strings are more atoms to mask (package.mask)"),
+};
+
+const nameField = optional(string("task name"), "a stable name for this task in logs, history and --force (default: made from kind and atom)");
+
+const buildObject = (persistDefault: boolean, what: string) =>
+  object(
+    {
+      atom: required(string("atom"), "the package atom or @set to emerge"),
+      persist: withDefault(boolean("persist"), persistDefault, persistDefault
+        ? "keep the result in the stage (false: run in a throw-away container)"
+        : "keep the result in the stage (default: a throw-away container)"),
+      name: nameField,
+      ...modifierFields,
+    },
+    what,
+  );
+
+const upgradeTask = oneOf([string("atom to update"), buildObject(true, "emerge --update --deep --newuse ATOM, persisting into the stage")], "upgrade");
+const installTask = oneOf([string("atom to install"), buildObject(false, "emerge ATOM in a throw-away container")], "install");
+
+const script = oneOf(
+  [string("a shell script"), list(string("a line of shell"), "lines of a shell script, run with set -e")],
+  "the script: a string, or a list of lines run with set -e",
+);
+
+const runTask = object(
+  {
+    script: required(script, "the script to run (a string or a list of lines)"),
+    host: withDefault(boolean("host"), false, "run on the host instead of in a container of the stage"),
+    persist: withDefault(boolean("persist"), true, "keep the changes in the stage (containers only)"),
+    name: nameField,
+  },
+  "run a script on the host or in a container",
+);
+
+export const taskSchema = tagged(
+  {
+    upgrade: upgradeTask,
+    install: installTask,
+    include: string("a task file or glob, relative to this file; matches run in file-name order"),
+    run: runTask,
+  },
+  "a task",
+);
+
+export const taskListSchema = list(taskSchema, "tasks, run in order");
+
+const bindSchema = oneOf(
+  [
+    string("a host path, bound read-only at the same path"),
+    object(
+      {
+        ro: optional(string("path"), "a host path bound read-only at the same path"),
+        rw: optional(string("path"), "a host path bound writable at the same path"),
+        from: optional(string("path"), "host path"),
+        to: optional(string("path"), "path in the container (default: same as from)"),
+        writable: withDefault(boolean("writable"), false, "bind writable (default read-only)"),
+      },
+      "a bind mount: {ro: PATH}, {rw: PATH} or {from, to, writable}",
+    ),
+  ],
+  "a bind mount",
+);
+
+const syncSchema = oneOf(
+  [
+    boolean("true: emerge --sync in a container with the repository writable; false: never sync"),
+    object(
+      {
+        script: required(script, "the sync script"),
+        host: withDefault(boolean("host"), false, "run the script on the host instead of in a container"),
+      },
+      "a custom sync script",
+    ),
+  ],
+  "how the repository is synced before the tasks",
+);
+
+export const configSchema = object(
+  {
+    stage: required(string("path"), "the stage3/stage4 directory (a btrfs subvolume is recommended)"),
+    etc_portage: required(string("path"), "a directory copied into every container as /etc/portage; never changed"),
+    portage_repo: required(string("path"), "the ebuild repository on the host"),
+    portage_repo_location: withDefault(string("path"), "/var/db/repos/gentoo", "where the stage expects the repository (/usr/portage on legacy stages)"),
+    pkgdir: optional(string("path"), "the host directory of binpkgs, bound at pkgdir_location (or give a writable bind there)"),
+    pkgdir_location: withDefault(string("path"), "/var/cache/binpkgs", "PKGDIR inside the container"),
+    distdir: optional(string("path"), "the host directory of source downloads, bound at distdir_location"),
+    distdir_location: withDefault(string("path"), "/var/cache/distfiles", "DISTDIR inside the container"),
+    state_dir: withDefault(string("path"), "/var/lib/binpkgbot", "where binpkgbot keeps logs, work files and its database"),
+    use_sudo_for_nspawn: withDefault(boolean("sudo"), false, "prefix systemd-nspawn with sudo"),
+    emerge_options: withDefault(list(string("option"), "options"), [], "options given to every emerge, e.g. ['--verbose', '--jobs=2']"),
+    config_protect_mask: optional(
+      oneOf([string("value"), boolean("false leaves CONFIG_PROTECT_MASK alone")], "CONFIG_PROTECT_MASK"),
+      "CONFIG_PROTECT_MASK in containers: absent means /etc (overwrite config files), false leaves it alone, a string is the value",
+    ),
+    sync: withDefault(syncSchema, true, "sync the repository before the tasks"),
+    binds: withDefault(list(bindSchema, "binds"), [], "more bind mounts for every container"),
+    tasks: withDefault(taskListSchema, [], "what to build, in order"),
+  },
+  "binpkgbot.yml",
+);
+
+export function renderJsonSchema(): JsonSchema {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "https://github.com/binpkgbot/binpkgbot/schema/binpkgbot.schema.json",
+    title: "binpkgbot.yml",
+    ...configSchema.json(),
+  };
+}
+
+export const taskFileJsonSchema = (): JsonSchema => ({
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "binpkgbot task file",
+  ...taskListSchema.json(),
+});

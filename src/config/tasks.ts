@@ -1,0 +1,82 @@
+// Raw task entries → Task objects: forms resolved, atoms checked, ids made, scripts assembled.
+import { createHash } from "node:crypto";
+import { parseAtom } from "../portage/atom.js";
+import type { BuildTask, RunTask, Task, TaskOrigin } from "./config.js";
+import type { ConfigIssue, PathSegment } from "./issues.js";
+import { normalizeModifiers, type RawModifiers } from "./modifiers.js";
+
+export type RawBuild = string | ({ atom: string; persist: boolean; name?: string } & RawModifiers);
+export interface RawRun {
+  script: string | string[];
+  host: boolean;
+  persist: boolean;
+  name?: string;
+}
+
+export function hashText(text: string, length = 8): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+export function normalizeBuildTask(
+  kind: "upgrade" | "install",
+  raw: RawBuild,
+  origin: TaskOrigin,
+  issues: ConfigIssue[],
+): BuildTask | undefined {
+  const object = typeof raw === "string" ? { atom: raw, persist: kind === "upgrade" } : raw;
+  const atomPath: PathSegment[] = typeof raw === "string" ? [...origin.path, kind] : [...origin.path, kind, "atom"];
+  const parsed = parseAtom(object.atom, { allowSet: true, allowWildcard: false });
+  if (!parsed.ok) {
+    issues.push({ file: origin.file, path: atomPath, offset: parsed.offset, message: `bad atom '${object.atom}': ${parsed.message}` });
+    return undefined;
+  }
+  const before = issues.length;
+  const modifiers = normalizeModifiers(
+    typeof raw === "string" ? {} : raw,
+    { atom: object.atom, isSet: parsed.atom.kind === "set", file: origin.file, path: [...origin.path, kind] },
+    issues,
+  );
+  if (issues.length > before) return undefined;
+  const variant = modifiers.use.length + modifiers.acceptKeywords.length + modifiers.unmask.length + modifiers.mask.length > 0
+    ? `-${hashText(JSON.stringify(modifiers), 6)}`
+    : "";
+  const id = "name" in object && object.name ? object.name : `${kind}-${slug(object.atom)}${variant}`;
+  return { kind, id, atom: object.atom, persist: object.persist, modifiers, origin };
+}
+
+export function normalizeRunTask(raw: RawRun, origin: TaskOrigin): RunTask {
+  const body = Array.isArray(raw.script) ? ["set -e", ...raw.script].join("\n") : raw.script;
+  const script = body.startsWith("#!") ? ensureNewline(body) : `#!/bin/sh\n${ensureNewline(body)}`;
+  const id = raw.name ?? `run-${raw.host ? "host-" : ""}${hashText(script, 8)}`;
+  return { kind: "run", id, script, host: raw.host, persist: raw.persist, origin };
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/** Ids are how history, logs and --force name a task, so they must be unique and safe as file names. */
+export function checkTaskIds(tasks: Task[], issues: ConfigIssue[]): void {
+  const seen = new Map<string, Task>();
+  for (const task of tasks) {
+    const named = task.id;
+    if (!namePattern.test(named)) {
+      issues.push({ file: task.origin.file, path: [...task.origin.path, task.kind, "name"], message: `task name '${named}' may hold only letters, digits, '.', '_', '+' and '-'`, hint: "rename the task" });
+      continue;
+    }
+    const first = seen.get(named);
+    if (first) {
+      issues.push({
+        file: task.origin.file, path: task.origin.path,
+        message: `task '${named}' is the same as the task at ${first.origin.file}:${first.origin.line}`,
+        hint: "remove the duplicate, or give one of them a different 'name'",
+      });
+    } else seen.set(named, task);
+  }
+}

@@ -1,0 +1,65 @@
+// Lays out what a step needs on the host before its container starts: the work directory, the copy of
+// etc_portage with the task's package.* files, scripts, and the log directories.
+import { chmod, cp, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { EtcPortageCopy, Step } from "../plan/plan.js";
+
+/** A step could not be prepared on the host; the message names the path and what to do. */
+export class PrepareError extends Error {
+  override readonly name = "PrepareError";
+}
+
+const ADMIN_CONTENT_NAME = "00-etc-portage";
+
+export async function prepareStep(step: Step): Promise<void> {
+  await mkdir(step.workDir, { recursive: true, mode: 0o700 });
+  await mkdir(path.dirname(step.logFile), { recursive: true });
+  if (step.kind === "container") {
+    await mkdir(step.portageLogDir, { recursive: true });
+    await copyEtcPortage(step.etcPortage);
+  }
+  for (const file of step.files) {
+    await mkdir(path.dirname(file.path), { recursive: true });
+    await writeFile(file.path, file.text, { mode: file.mode });
+    await chmod(file.path, file.mode);
+  }
+}
+
+export async function removeWorkDir(step: Step): Promise<void> {
+  await rm(step.workDir, { recursive: true, force: true });
+}
+
+async function copyEtcPortage(copy: EtcPortageCopy): Promise<void> {
+  const info = await lstat(copy.from).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new PrepareError(`etc_portage ${copy.from} is not a directory: point etc_portage at your build /etc/portage`);
+  }
+  // verbatimSymlinks keeps make.profile relative, so it resolves inside the container.
+  await cp(copy.from, copy.to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: false, force: true });
+  for (const file of copy.portageFiles) await addPortageFile(copy.to, file.name, file.file, file.text);
+}
+
+/**
+ * Portage reads package.X as a file or, recursively, as a directory (man portage.5), so a task's lines
+ * go into a file of their own named to sort last; an admin's plain file moves into the new directory.
+ */
+async function addPortageFile(root: string, name: string, file: string, text: string): Promise<void> {
+  const target = path.join(root, name);
+  // A symlink in the copy may point into the admin's own files: replace it by a copy of what it points at.
+  if ((await lstat(target).catch(() => null))?.isSymbolicLink()) {
+    const resolved = `${target}.binpkgbot-resolving`;
+    await cp(target, resolved, { recursive: true, dereference: true });
+    await rm(target);
+    await rename(resolved, target);
+  }
+  const info = await lstat(target).catch(() => null);
+  if (info?.isFile()) {
+    const moved = `${target}.binpkgbot-moving`;
+    await rename(target, moved);
+    await mkdir(target);
+    await rename(moved, path.join(target, ADMIN_CONTENT_NAME));
+  } else if (!info) {
+    await mkdir(target);
+  }
+  await writeFile(path.join(root, file), text);
+}

@@ -1,0 +1,86 @@
+// Carries out a Plan step by step, and nothing else. Every resource is registered for cleanup as it is
+// acquired; events report progress; the outcome of each step is returned for the summary.
+import { createWriteStream, type WriteStream } from "node:fs";
+import type { Exec } from "../exec/exec.js";
+import type { Plan, Step } from "../plan/plan.js";
+import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
+import { CleanupStack } from "./cleanup-stack.js";
+import type { EngineEvent, StepOutcome } from "./events.js";
+import { prepareStep, removeWorkDir } from "./prepare-step.js";
+
+export interface EngineDeps {
+  exec: Exec;
+  emit: (event: EngineEvent) => void;
+  /** Milliseconds, for durations. */
+  clock: () => number;
+  /** Aborted on SIGINT/SIGTERM: the running step is stopped and cleaned up, the rest are not run. */
+  signal: AbortSignal;
+  /** Host environment for host steps. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RunOptions {
+  failFast: boolean;
+}
+
+export interface RunOutcome {
+  steps: StepOutcome[];
+  interrupted: boolean;
+}
+
+export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
+  const outcomes: StepOutcome[] = [];
+  let stopReason: string | undefined;
+  for (const [index, step] of plan.steps.entries()) {
+    if (stopReason !== undefined || deps.signal.aborted) {
+      outcomes.push({ step, result: "not-run", exitCode: null, durationMs: 0, added: [], reason: deps.signal.aborted ? "interrupted" : stopReason });
+      continue;
+    }
+    deps.emit({ kind: "step-start", step, index, total: plan.steps.length });
+    const outcome = await runStep(plan, step, deps);
+    outcomes.push(outcome);
+    deps.emit({ kind: "step-end", outcome, index, total: plan.steps.length });
+    if (outcome.result === "failed" && step.persist) stopReason = `${step.task.id} failed while changing the stage, so the stage is in doubt`;
+    else if (outcome.result === "failed" && step.task.kind === "sync") stopReason = "the repository sync failed";
+    else if (outcome.result === "failed" && options.failFast) stopReason = `--fail-fast: ${step.task.id} failed`;
+  }
+  return { steps: outcomes, interrupted: deps.signal.aborted };
+}
+
+async function runStep(plan: Plan, step: Step, deps: EngineDeps): Promise<StepOutcome> {
+  const started = deps.clock();
+  const cleanup = new CleanupStack();
+  const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
+    step, result, exitCode, durationMs: deps.clock() - started, added: [], ...extra,
+  });
+  let log: WriteStream | undefined;
+  try {
+    cleanup.push(`work directory ${step.workDir}`, () => removeWorkDir(step));
+    await prepareStep(step);
+    log = createWriteStream(step.logFile, { flags: "a" });
+    const openLog = log;
+    cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => openLog.end(resolve)));
+    const before = await readPackagesIndex(plan.pkgdir);
+    const result = await deps.exec.run(step.argv, {
+      env: step.kind === "host" ? { ...deps.env, ...step.env } : deps.env,
+      capture: false,
+      signal: deps.signal,
+      onStdout: (text) => output(deps, step, openLog, "stdout", text),
+      onStderr: (text) => output(deps, step, openLog, "stderr", text),
+    });
+    if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
+    const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));
+    if (result.code === 0) return finish("succeeded", 0, { added });
+    const status = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
+    return finish("failed", result.code, { added, reason: `${status}; see ${step.logFile}` });
+  } catch (error) {
+    return finish(deps.signal.aborted ? "interrupted" : "failed", null, { reason: error instanceof Error ? error.message : String(error) });
+  } finally {
+    for (const failure of await cleanup.unwind()) deps.emit({ kind: "warning", message: failure.message });
+  }
+}
+
+function output(deps: EngineDeps, step: Step, log: WriteStream, stream: "stdout" | "stderr", text: string): void {
+  log.write(text);
+  deps.emit({ kind: "output", step, stream, text });
+}

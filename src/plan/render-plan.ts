@@ -1,0 +1,57 @@
+// Plan → what `binpkgbot plan` prints for a person. Pure.
+import type { ContainerStep, HostStep, Plan, Step } from "./plan.js";
+
+/** Quotes an argv word for display only (POSIX sh single quotes); nothing executes this text. */
+export function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function indent(text: string, prefix: string): string {
+  return text.replace(/\n$/, "").split("\n").map((line) => `${prefix}${line}`).join("\n");
+}
+
+function renderContainer(step: ContainerStep): string[] {
+  const { spec } = step;
+  const lines = [
+    `  container: ${spec.ephemeral ? "throw-away snapshot of the stage (--ephemeral)" : "the stage itself: changes persist"}, machine ${spec.machine}`,
+    `  command:   ${spec.command.map(quoteWord).join(" ")}`,
+    "  binds:",
+    ...spec.binds.map((bind) => `    ${bind.writable ? "rw" : "ro"} ${bind.from} → ${bind.to}`),
+    "  environment:",
+    ...Object.entries(spec.env).map(([key, value]) => `    ${key}=${quoteWord(value)}`),
+    `  /etc/portage: a copy of ${step.etcPortage.from}`,
+  ];
+  for (const file of step.etcPortage.portageFiles) {
+    lines.push(`  writes /etc/portage/${file.file}${file.name.startsWith("package.") ? ` (${file.name} becomes a directory if it is a file)` : ""}:`, indent(file.text, "    | "));
+  }
+  for (const file of step.files) lines.push(`  writes ${file.containerPath ?? file.path}:`, indent(file.text, "    | "));
+  lines.push("  argv:", ...step.argv.map((word) => `    ${word}`));
+  return lines;
+}
+
+function renderHost(step: HostStep): string[] {
+  const lines = ["  on the host:"];
+  for (const file of step.files) lines.push(`  writes ${file.path}:`, indent(file.text, "    | "));
+  lines.push("  environment:", ...Object.entries(step.env).map(([key, value]) => `    ${key}=${quoteWord(value)}`));
+  lines.push("  argv:", ...step.argv.map((word) => `    ${word}`));
+  return lines;
+}
+
+function renderStep(step: Step, index: number, total: number): string {
+  const head = `[${index + 1}/${total}] ${step.task.id}: ${step.task.title}  (${step.task.origin})`;
+  const body = step.kind === "container" ? renderContainer(step) : renderHost(step);
+  return [head, ...body, `  log: ${step.logFile}`].join("\n");
+}
+
+export function renderPlanText(plan: Plan): string {
+  const header = [
+    `plan ${plan.runId} for ${plan.config}`,
+    `stage:  ${plan.stage}`,
+    `pkgdir: ${plan.pkgdir}`,
+    `lock:   ${plan.lockFile}`,
+    `logs:   ${plan.logDir}`,
+    ...plan.warnings.map((warning) => `warning: ${warning}`),
+    plan.steps.length === 0 ? "nothing to do: the config has no tasks and no sync" : `${plan.steps.length} step(s):`,
+  ];
+  return [header.join("\n"), ...plan.steps.map((step, index) => renderStep(step, index, plan.steps.length))].join("\n\n") + "\n";
+}

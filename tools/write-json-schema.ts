@@ -1,0 +1,7 @@
+// Writes the JSON Schemas for editors (yaml-language-server) from the one schema in src/config/schema.ts.
+import { writeFileSync } from "node:fs";
+import { renderJsonSchema, taskFileJsonSchema } from "../src/config/schema.js";
+
+const [configTarget = "schema/binpkgbot.schema.json", tasksTarget = "schema/binpkgbot-tasks.schema.json"] = process.argv.slice(2);
+writeFileSync(configTarget, `${JSON.stringify(renderJsonSchema(), null, 2)}\n`);
+writeFileSync(tasksTarget, `${JSON.stringify(taskFileJsonSchema(), null, 2)}\n`);

@@ -1,0 +1,72 @@
+// A minimal "Gentoo-like" stage for integration tests: static busybox and bash, the Portage
+// directories binpkgbot binds or reads, and the emerge test double as /usr/bin/emerge.
+//
+// What systemd-nspawn 252 needs to run a command with --pipe (found by experiment): the tree
+// must contain /usr ("doesn't look like it has an OS tree (/usr/ directory is missing).
+// Refusing."), and the command must exist. os-release is not required for a command (only
+// for --boot), but it is added so the stage looks like an OS tree. nspawn creates /dev, /proc,
+// /sys, /run, /tmp, /root, /var and /etc mount points itself on the first start of a
+// non-ephemeral container.
+import { access, chmod, copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nodeExec, runChecked, type Exec } from "../../../src/exec/exec.js";
+import { createSubvolume } from "../../../src/container/btrfs.js";
+
+const DIRECTORIES = [
+  "bin", "usr/bin", "usr/lib", "etc/portage", "root", "tmp", "var/tmp", "var/lib",
+  "var/db/repos/gentoo/profiles", "var/cache/binpkgs", "var/cache/distfiles", "var/log/portage/elog",
+];
+
+const OS_RELEASE = 'NAME="binpkgbot test stage"\nID=gentoo\nPRETTY_NAME="binpkgbot test stage (not Gentoo)"\n';
+const PASSWD = "root:x:0:0:root:/root:/bin/bash\nportage:x:250:250:portage:/var/lib/portage/home:/bin/false\n";
+const GROUP = "root:x:0:\nportage:x:250:portage\n";
+
+/** Creates the stage as a new subvolume `btrfsDir/name` and returns its path. */
+export async function createTestStage(btrfsDir: string, name: string, exec: Exec = nodeExec): Promise<string> {
+  const stage = join(btrfsDir, name);
+  await createSubvolume(exec, stage);
+  for (const dir of DIRECTORIES) await mkdir(join(stage, dir), { recursive: true });
+  await chmod(join(stage, "tmp"), 0o1777);
+  await chmod(join(stage, "var/tmp"), 0o1777);
+  await installBusybox(exec, stage);
+  await copyFile(await firstExisting(["/bin/bash-static", "/usr/bin/bash-static"]), join(stage, "bin/bash"));
+  await writeFile(join(stage, "usr/lib/os-release"), OS_RELEASE);
+  await symlink("../usr/lib/os-release", join(stage, "etc/os-release"));
+  await writeFile(join(stage, "etc/passwd"), PASSWD);
+  await writeFile(join(stage, "etc/group"), GROUP);
+  await writeFile(join(stage, "var/db/repos/gentoo/profiles/repo_name"), "gentoo\n");
+  await copyFile(emergeDoublePath(), join(stage, "usr/bin/emerge"));
+  await chmod(join(stage, "usr/bin/emerge"), 0o755);
+  return stage;
+}
+
+/** Writes the double's catalogue: lines "cat/pkg version [slot]" or "@set cat/pkg …". */
+export async function writeCatalogue(stage: string, lines: string[]): Promise<void> {
+  await writeFile(join(stage, "var/db/repos/gentoo/emerge-double.catalogue"), `${lines.join("\n")}\n`);
+}
+
+export function emergeDoublePath(): string {
+  // Compiled tests run from build/test/…; the script is not compiled, so find it in the source tree.
+  const here = fileURLToPath(new URL(".", import.meta.url));
+  const fromBuild = join(here, "../../../../test/integration/stage-double/emerge-double.sh");
+  return here.includes("/build/test/") ? fromBuild : join(here, "../stage-double/emerge-double.sh");
+}
+
+async function installBusybox(exec: Exec, stage: string): Promise<void> {
+  const busybox = await firstExisting(["/bin/busybox", "/usr/bin/busybox"]);
+  await copyFile(busybox, join(stage, "bin/busybox"));
+  await chmod(join(stage, "bin/busybox"), 0o755);
+  const applets = (await runChecked(exec, [busybox, "--list"])).stdout.split("\n").filter((applet) => /^[\w.[-]+$/.test(applet));
+  for (const applet of applets) {
+    if (applet === "busybox") continue;
+    await symlink("busybox", join(stage, "bin", applet));
+  }
+}
+
+async function firstExisting(paths: string[]): Promise<string> {
+  for (const path of paths) {
+    if (await access(path).then(() => true, () => false)) return path;
+  }
+  throw new Error(`none of ${paths.join(", ")} exists: install busybox-static and bash-static`);
+}

@@ -94,7 +94,6 @@ export function list<T>(item: Schema<T>, description: string): Schema<T[]> {
 }
 
 /** The first variant whose shape fits the node. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function oneOf<S extends readonly Schema<any>[]>(variants: S, description: string): Schema<Infer<S[number]>> {

@@ -1,6 +1,6 @@
 // Config + host facts → Plan. Pure: the run id and every host fact come in as arguments.
 import path from "node:path";
-import type { BuildTask, Config, RunTask, Task } from "../config/config.js";
+import type { BuildTask, Config, Task } from "../config/config.js";
 import { hashText } from "../config/tasks.js";
 import { renderNspawnArgv, type BindMount, type ContainerSpec } from "../container/nspawn-argv.js";
 import { portageFileName, renderAcceptKeywords, renderAtomList, renderPackageUse } from "../portage/package-files.js";

@@ -85,12 +85,12 @@ function checkWildcard(
 function parseWildcardCpv(text: string, start: number, slash: number, end: number): CpvResult {
   const category = checkName(text, start, slash, "category", WILD_FIRST, WILD_CATEGORY_REST);
   if (category !== undefined) return category;
-  const name = checkName(text, slash + 1, end, "package name", WILD_FIRST, WILD_PACKAGE_REST);
-  if (name !== undefined) return name;
   // Portage would read "*/foo-1" as a name pattern; a version without an
   // operator is always a mistake here, so it is rejected like "cat/foo-1".
   const versioned = versionWithoutOperator(text, slash + 1, end);
   if (versioned !== undefined) return versioned;
+  const name = checkName(text, slash + 1, end, "package name", WILD_FIRST, WILD_PACKAGE_REST);
+  if (name !== undefined) return name;
   return {
     ok: true,
     value: { category: text.slice(start, slash), package: text.slice(slash + 1, end) },
@@ -170,7 +170,7 @@ function explainMissingVersion(text: string, start: number, end: number, operato
   const name = checkName(text, start, start + nameEnd, "package name", WORD, PACKAGE_REST);
   if (name !== undefined) return name;
   if (dash === -1) {
-    const example = `${operator}${text.slice(operator.length, end)}-1.0`;
+    const example = `${operator}${text.slice(operator.length, end).replace(/-+$/, "")}-1.0`;
     return parseFailure(`version operator '${operator}' needs a version, e.g. ${example}`, end);
   }
   const version = pv.slice(dash + 1);
@@ -194,7 +194,7 @@ function checkName(
   const ch = describeCharacter(text[bad] ?? "");
   const allowed = what === "category" ? "letters, digits, '_', '+', '.', '-'" : "letters, digits, '_', '+', '-'";
   const message =
-    bad === start && rest.test(text[bad] ?? "")
+    bad === start
       ? `a ${what} must start with a letter, digit or '_', not ${ch}`
       : `${ch} is not allowed in a ${what} (${allowed})`;
   return parseFailure(message, bad);

@@ -66,9 +66,10 @@ export function parseAtom(text: string, options: ParseAtomOptions = {}): ParseAt
  * Whether a token starts like an atom rather than a USE flag or keyword: it
  * names a category (`/`), a set (`@`), or starts with a version operator or a
  * blocker. Tells the line "media-libs/x265 numa" from the bare flag "x265".
+ * `~` alone does not count: `~amd64` and `~*` are keywords.
  */
 export function isAtomLike(token: string): boolean {
-  return token.includes("/") || /^[@<>=~!]/.test(token);
+  return token.includes("/") || /^[@<>=!]/.test(token);
 }
 
 function checkCharacters(text: string): ParseFailure | undefined {

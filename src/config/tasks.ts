@@ -71,7 +71,14 @@ export function checkTaskIds(tasks: Task[], issues: ConfigIssue[]): void {
       continue;
     }
     const first = seen.get(named);
-    if (first) {
+    if (first && first.origin.file === task.origin.file && first.origin.line === task.origin.line) {
+      const chain = (origin: Task["origin"]): string => origin.includedFrom.map((file) => file.split("/").pop()).join(" → ");
+      issues.push({
+        file: task.origin.file, path: task.origin.path,
+        message: `this task is included twice: through ${chain(first.origin)} and through ${chain(task.origin)}`,
+        hint: `include ${task.origin.file.split("/").pop()} once, or give the tasks different names`,
+      });
+    } else if (first) {
       issues.push({
         file: task.origin.file, path: task.origin.path,
         message: `task '${named}' is the same as the task at ${first.origin.file}:${first.origin.line}`,

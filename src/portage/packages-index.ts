@@ -47,7 +47,12 @@ const DEFAULT_PKG_DATA: Readonly<Record<string, string>> = {
 const INHERITED_KEYS = ["CHOST", "REPO"] as const;
 
 // A Map, not an object, so that a key such as __proto__ is only data.
-type Block = { line: number; fields: Map<string, string> };
+// bintree.py `_pkgindex_translated_keys`: Portage's own names for keys that the
+// file spells differently. PackageIndex.write sorts by Portage's names, which
+// is why MTIME and REPO come after USE in a real index.
+const PORTAGE_KEY_NAME: Readonly<Record<string, string>> = { DESC: "DESCRIPTION", MTIME: "_mtime_", REPO: "repository" };
+
+type Block = { line: number; fields: Map<string, string>; lines: Map<string, number> };
 
 /**
  * Parses the text of a Packages file. Never throws: lines Portage would skip
@@ -67,8 +72,12 @@ export function parsePackagesIndex(text: string): PackagesIndex {
       continue;
     }
     const fields = Object.fromEntries(block.fields);
-    packages.push(toBinpkgEntry(fields, header, (message) => issues.push({ line: block.line, message })));
+    const report = (message: string, key: string): void => {
+      issues.push({ line: block.lines.get(key) ?? block.line, message });
+    };
+    packages.push(toBinpkgEntry(fields, header, report));
   }
+  issues.sort((a, b) => a.line - b.line);
   return { header, packages, issues };
 }
 
@@ -85,11 +94,11 @@ function readBlocks(lines: readonly string[], issues: PackagesIndexIssue[]): Blo
         reportIgnoredTail(lines, index, issues);
         return blocks;
       }
-      if (current === undefined && blocks.length === 0) blocks.push({ line: number, fields: new Map() });
+      if (current === undefined && blocks.length === 0) blocks.push({ line: number, fields: new Map(), lines: new Map() });
       current = undefined;
       continue;
     }
-    current ??= { line: number, fields: new Map() };
+    current ??= { line: number, fields: new Map(), lines: new Map() };
     readLine(line, number, current, issues);
   }
   if (current !== undefined) blocks.push(current);
@@ -122,6 +131,7 @@ function readLine(line: string, number: number, block: Block, issues: PackagesIn
     issues.push({ line: number, message: `${key} appears twice in this block; the last value wins` });
   }
   block.fields.set(key, value.replace(/[ \t]+$/, ""));
+  block.lines.set(key, number);
 }
 
 /**
@@ -131,7 +141,7 @@ function readLine(line: string, number: number, block: Block, issues: PackagesIn
 export function toBinpkgEntry(
   fields: Record<string, string>,
   header: Record<string, string>,
-  report: (message: string) => void = () => undefined,
+  report: (message: string, key: string) => void = () => undefined,
 ): BinpkgEntry {
   const get = (key: string): string | undefined => (fields[key] ? fields[key] : undefined);
   const cpv = fields.CPV ?? "";
@@ -150,7 +160,7 @@ export function toBinpkgEntry(
     const value = get(key);
     if (value === undefined) continue;
     if (/^[0-9]+$/.test(value)) entry[name] = Number(value);
-    else report(`${key} '${value}' is not a whole number`);
+    else report(`${key} '${value}' is not a whole number`, key);
   }
   const inherited = { repo: "REPO", chost: "CHOST" } as const;
   for (const [name, key] of Object.entries(inherited) as [keyof typeof inherited, string][]) {
@@ -166,8 +176,8 @@ export function toBinpkgEntry(
 
 /**
  * Text of a Packages file as `PackageIndex.write` (lib/portage/getbinpkg.py)
- * lays it out: header keys sorted, packages sorted by CPV, each block's keys
- * sorted, empty values, default values and values equal to the header's
+ * lays it out: header keys sorted (by Portage's names for them), packages
+ * sorted by CPV, each block's keys sorted likewise, empty values, default values and values equal to the header's
  * inherited ones left out, every block followed by an empty line. The header
  * is written as given: TIMESTAMP and PACKAGES are the caller's to set.
  */
@@ -189,7 +199,8 @@ export function renderPackagesIndex(index: {
 }
 
 function renderBlock(fields: Record<string, string>, omit: (key: string, value: string) => boolean): string {
-  const keys = Object.keys(fields).sort(compareCodePoints);
+  const portageName = (key: string): string => (Object.hasOwn(PORTAGE_KEY_NAME, key) ? PORTAGE_KEY_NAME[key] ?? key : key);
+  const keys = Object.keys(fields).sort((a, b) => compareCodePoints(portageName(a), portageName(b)));
   const lines = keys.flatMap((key) => {
     const value = fields[key] ?? "";
     return value === "" || omit(key, value) ? [] : [`${key}: ${value}\n`];

@@ -90,13 +90,16 @@ function checkCharacters(text: string): ParseFailure | undefined {
   return undefined;
 }
 
-// grabdict_package(..., allow_use=False) in lib/portage/util/__init__.py drops
-// such lines with "Atom is not allowed to have USE flag(s)".
+// package.use and package.accept_keywords are read with grabdict_package(...,
+// allow_use=False) (lib/portage/util/__init__.py), which drops such lines with
+// "Atom is not allowed to have USE flag(s)". package.mask would take them, but
+// binpkgbot never needs them there, so they are refused everywhere.
 function useDependencyFailure(text: string, offset: number): ParseFailure {
   const close = text.indexOf("]", offset);
   const inside = text.slice(offset + 1, close === -1 ? undefined : close).split(",").join(" ");
   return parseFailure(
-    `USE dependencies like '${text.slice(offset)}' are not accepted in package.* files (Portage ignores the line); ` +
+    `USE dependencies like '${text.slice(offset)}' are not accepted in package.* files ` +
+      "(package.use and package.accept_keywords ignore the whole line); " +
       `put the flags after the atom instead: '${text.slice(0, offset)} ${inside}'`,
     offset,
   );

@@ -157,8 +157,17 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
   };
   return {
     kind: "container", task, persist: work.persist, workDir, logFile: path.join(context.logDir, `${task.id}.log`),
-    files, etcPortage, portageLogDir, spec, argv: renderNspawnArgv(spec),
+    files, etcPortage, portageLogDir, spec, argv: [...parentDeathSignal(spec), ...renderNspawnArgv(spec)],
   };
+}
+
+/**
+ * setpriv(1) --pdeathsig: if binpkgbot itself is killed (even with SIGKILL), nspawn gets SIGTERM and
+ * removes its ephemeral snapshot instead of running on orphaned. The kernel clears the setting when a
+ * set-user-ID program such as sudo starts, so with sudo this protection is not available.
+ */
+function parentDeathSignal(spec: ContainerSpec): string[] {
+  return spec.sudo ? [] : ["setpriv", "--pdeathsig", "TERM", "--"];
 }
 
 function hostStep(context: StepContext, task: TaskRef, script: string): HostStep {

@@ -7,6 +7,7 @@ import type { TestContext } from "node:test";
 import { nodeExec, runChecked, type Exec } from "../../../src/exec/exec.js";
 import { isBtrfs, isSubvolume } from "../../../src/container/filesystem.js";
 import { deleteSubvolume } from "../../../src/container/btrfs.js";
+import { killContainersOn } from "./leak-guard.js";
 
 export interface BtrfsFixture {
   /** A fresh directory on btrfs, private to this fixture. */
@@ -59,6 +60,8 @@ export async function createBtrfsFixture(exec: Exec = nodeExec): Promise<BtrfsFi
   return {
     dir: mountPoint,
     async teardown() {
+      // A failed test may have left a container running on the image; it would keep it busy.
+      if ((await killContainersOn(mountPoint)).length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
       // umount -d also detaches the loop device that mount -o loop set up.
       await runChecked(exec, ["umount", "-d", mountPoint]);
       await rm(root, { recursive: true, force: true });

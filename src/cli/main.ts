@@ -5,6 +5,8 @@ import { nodeExec } from "../exec/exec.js";
 import type { CommandContext } from "./command-context.js";
 import { planCommand, planHelp } from "./commands/plan.js";
 import { runCommand, runHelp } from "./commands/run.js";
+import { stageInitCommand, stageInitHelp } from "./commands/stage-init.js";
+import { doctorCommand, doctorHelp } from "./commands/doctor.js";
 import { validateCommand, validateHelp } from "./commands/validate.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 
@@ -17,6 +19,8 @@ const commands: Record<string, Command> = {
   run: { help: runHelp, run: runCommand },
   validate: { help: validateHelp, run: validateCommand },
   plan: { help: planHelp, run: planCommand },
+  "stage-init": { help: stageInitHelp, run: stageInitCommand },
+  doctor: { help: doctorHelp, run: doctorCommand },
 };
 
 const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]
@@ -27,6 +31,8 @@ commands:
   run        run every task of the config (the default)
   plan       print what a run would do, without doing it
   validate   check the config and every file it includes
+  stage-init create the stage from a stage3/stage4 tarball (--from FILE)
+  doctor     check the host and the config, each problem with its fix
 
 options:
   -c, --config FILE   the config (default ./binpkgbot.yml)

@@ -1,0 +1,106 @@
+// The doctor's judgement: facts in, findings out. Pure: every fact comes in through DoctorFacts.
+import type { DoctorFacts, StageFacts, WritableDirFacts } from "./facts.js";
+import type { Finding } from "./finding.js";
+import { checkBinrepos, checkEtcPortage, checkMultiInstance, checkPortageRepo } from "./portage-checks.js";
+
+export type { Finding, FindingLevel } from "./finding.js";
+
+// --pipe appeared in systemd 247 (systemd-nspawn(1)); without it containers hang at a read-only console.
+export const MIN_NSPAWN_VERSION = 247;
+
+export function checkAll(facts: DoctorFacts): Finding[] {
+  return [
+    ...checkNspawn(facts),
+    ...checkStage(facts.stage, facts.configFile),
+    ...checkWritableDir("pkgdir", facts.pkgdir, facts.configFile),
+    ...(facts.distdir ? checkWritableDir("distdir", facts.distdir, facts.configFile) : []),
+    ...checkWritableDir("state_dir", facts.stateDir, facts.configFile),
+    ...checkPortageRepo(facts),
+    ...checkEtcPortage(facts),
+    ...checkMultiInstance(facts),
+    ...checkBinrepos(facts),
+  ];
+}
+
+export function checkNspawn(facts: Pick<DoctorFacts, "nspawn">): Finding[] {
+  const { path, version } = facts.nspawn;
+  const subject = "systemd-nspawn";
+  if (path === null) {
+    return [{ level: "problem", subject, message: "not found in PATH; binpkgbot runs every task in a systemd-nspawn container",
+      fix: "install it: apt-get install systemd-container (Debian, Ubuntu), emerge sys-apps/systemd (Gentoo), dnf install systemd-container (Fedora)" }];
+  }
+  if (version === null) {
+    return [{ level: "warning", subject, message: `${path} did not tell its version; binpkgbot needs ${MIN_NSPAWN_VERSION} or newer for --pipe`,
+      fix: `check by hand: ${path} --version` }];
+  }
+  if (version < MIN_NSPAWN_VERSION) {
+    return [{ level: "problem", subject, message: `${path} is systemd ${version}; binpkgbot needs ${MIN_NSPAWN_VERSION} or newer for --pipe (without it containers hang at a read-only console)`,
+      fix: `upgrade systemd to ${MIN_NSPAWN_VERSION} or newer` }];
+  }
+  return [{ level: "ok", subject, message: `${path}, systemd ${version} (--pipe needs ${MIN_NSPAWN_VERSION})` }];
+}
+
+export function checkStage(stage: StageFacts, configFile: string): Finding[] {
+  const subject = "stage";
+  const init = `binpkgbot stage init --from stage3-….tar.xz -c ${configFile}`;
+  switch (stage.kind) {
+    case "missing":
+      return [{ level: "problem", subject, message: `${stage.path} does not exist`, fix: `create it from a stage3 tarball: ${init}` }];
+    case "dangling-symlink":
+      return [{ level: "problem", subject, message: `${stage.path} is a symlink to ${stage.symlinkTarget ?? "?"}, which does not exist`,
+        fix: `point it at an existing stage (ln -sfn TARGET ${stage.path}), or remove it and run: ${init}` }];
+    case "not-directory":
+      return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${stage.path} and run: ${init}` }];
+    case "directory":
+      return checkStageDirectory(stage, configFile, init);
+  }
+}
+
+function checkStageDirectory(stage: StageFacts, configFile: string, init: string): Finding[] {
+  const subject = "stage";
+  const where = stage.symlinkTarget === null ? stage.path : `${stage.path} (a symlink to ${stage.symlinkTarget})`;
+  if (!stage.hasUsr) {
+    return [{ level: "problem", subject, message: `${where} has no usr/: it is not an OS tree, and systemd-nspawn refuses it`,
+      fix: `set 'stage' in ${configFile} to an unpacked stage3/stage4, or make one: ${init}` }];
+  }
+  if (stage.filesystem !== "btrfs") {
+    return [{ level: "warning", subject, message: `${where} is on ${stage.filesystem ?? "an unknown filesystem"}, not btrfs: every throw-away container is a full copy of the stage (slow, and as large as the stage), and the stage cannot be snapshotted`,
+      fix: `put the stage on btrfs: set 'stage' in ${configFile} to a path on a btrfs filesystem and run: ${init}` }];
+  }
+  if (!stage.subvolume) {
+    const dir = stage.symlinkTarget ?? stage.path;
+    return [{ level: "warning", subject, message: `${where} is on btrfs but is a plain directory, not a subvolume: it cannot be snapshotted, so every throw-away container copies it`,
+      fix: `turn it into a subvolume: btrfs subvolume create ${dir}.new && cp -a --reflink=always ${dir}/. ${dir}.new/ && mv ${dir} ${dir}.old && mv ${dir}.new ${dir}` }];
+  }
+  return [{ level: "ok", subject, message: `${where} is a btrfs subvolume` }];
+}
+
+export function checkWritableDir(key: string, dir: WritableDirFacts, configFile: string): Finding[] {
+  const on = dir.filesystem === null ? "" : ` (on ${dir.filesystem})`;
+  const elsewhere = `or set '${key}' in ${configFile} to a writable directory`;
+  switch (dir.kind) {
+    case "directory":
+      if (!dir.writable) {
+        return [{ level: "problem", subject: key, message: `${dir.path}${on} is not writable (a read-only mount or its permissions)`,
+          fix: `make it writable (ls -ld ${dir.path}; findmnt -T ${dir.path}) ${elsewhere}` }];
+      }
+      return [...tmpfsWarning(key, dir), { level: "ok", subject: key, message: `${dir.path} is writable${on}` }];
+    case "missing":
+      if (!dir.writable) {
+        return [{ level: "problem", subject: key, message: `${dir.path} does not exist and cannot be created: ${dir.existingAncestor ?? "its parent"} is not writable`,
+          fix: `create it: mkdir -p ${dir.path} (as a user who may), ${elsewhere}` }];
+      }
+      return [...tmpfsWarning(key, dir), { level: "ok", subject: key, message: `${dir.path} does not exist yet; binpkgbot run creates it${on}` }];
+    case "dangling-symlink":
+    case "not-directory":
+      return [{ level: "problem", subject: key, message: `${dir.path} is not a directory${dir.kind === "dangling-symlink" ? " (a symlink to nothing)" : ""}`,
+        fix: `remove it (rm ${dir.path}), ${elsewhere}` }];
+  }
+}
+
+// Binpkgs and logs on a tmpfs vanish at the next reboot.
+function tmpfsWarning(key: string, dir: WritableDirFacts): Finding[] {
+  if (dir.filesystem !== "tmpfs" || key === "distdir") return [];
+  return [{ level: "warning", subject: key, message: `${dir.path} is on tmpfs: what binpkgbot writes there is lost at the next reboot`,
+    fix: `set '${key}' to a directory on a disk` }];
+}

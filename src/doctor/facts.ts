@@ -1,0 +1,73 @@
+// What `binpkgbot doctor` knows about the host and the config: read by read-facts.ts, judged by
+// the pure checks. Plain data, so a test can describe any set-up in a few lines.
+
+/** A config file as Portage reads it; a directory form gives one entry per file, in reading order. */
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+export type PathKind = "directory" | "missing" | "dangling-symlink" | "not-directory";
+
+/** A directory binpkgbot writes to (created by `binpkgbot run` when missing). */
+export interface WritableDirFacts {
+  path: string;
+  kind: PathKind;
+  /** The directory itself is writable; when missing, whether its nearest existing ancestor is (so mkdir -p works). */
+  writable: boolean;
+  /** When missing: the nearest existing ancestor. */
+  existingAncestor: string | null;
+  /** The filesystem of the directory, or of its nearest existing ancestor. */
+  filesystem: string | null;
+}
+
+export interface StageFacts {
+  path: string;
+  kind: PathKind;
+  /** Where the stage path points when it is a symlink (a generation of the stage). */
+  symlinkTarget: string | null;
+  filesystem: string | null;
+  subvolume: boolean;
+  /** systemd-nspawn refuses a tree without /usr. */
+  hasUsr: boolean;
+  /** The stage's own /etc/portage/binrepos.conf (file or directory form). */
+  binrepos: TextFile[];
+}
+
+export interface RepoFacts {
+  path: string;
+  kind: PathKind;
+  /** The text of profiles/repo_name, trimmed; null when absent. */
+  repoName: string | null;
+  hasMetadataDir: boolean;
+}
+
+export interface EtcPortageFacts {
+  path: string;
+  kind: PathKind;
+  /** make.conf (file or directory form); null when there is none. */
+  makeConf: TextFile[] | null;
+  /** binrepos.conf (file or directory form); empty when there is none. */
+  binrepos: TextFile[];
+}
+
+export interface NspawnFacts {
+  path: string | null;
+  version: number | null;
+}
+
+export interface DoctorFacts {
+  configFile: string;
+  nspawn: NspawnFacts;
+  stage: StageFacts;
+  pkgdir: WritableDirFacts;
+  distdir: WritableDirFacts | null;
+  stateDir: WritableDirFacts;
+  portageRepo: RepoFacts;
+  etcPortage: EtcPortageFacts;
+  /** The atom of every upgrade/install task, in config order. */
+  buildAtoms: string[];
+  emergeOptions: string[];
+  /** The repository is synced before the tasks (sync is not `false`). */
+  syncEnabled: boolean;
+}

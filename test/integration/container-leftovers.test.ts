@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { nodeExec } from "../../src/exec/exec.js";
+import { nodeExec, type ExecResult } from "../../src/exec/exec.js";
 import { runContainer } from "../../src/container/run-container.js";
 import type { ContainerSpec } from "../../src/container/nspawn-argv.js";
 import { findLeftoverSnapshots, removeLeftoverSnapshots } from "../../src/container/leftovers.js";
@@ -36,8 +36,12 @@ function sleeper(machine: string): ContainerSpec {
   };
 }
 
-/** Starts a container and SIGKILLs its systemd-nspawn once it runs; returns the snapshot left. */
-async function killNspawnHard(machine: string): Promise<string> {
+/**
+ * Starts a container and SIGKILLs its systemd-nspawn once it runs; returns the snapshot left
+ * and the run. The run only settles once the orphaned payload is gone too: it inherited
+ * nspawn's stdout and stderr (--pipe) and keeps them open.
+ */
+async function killNspawnHard(machine: string): Promise<{ snapshot: string; running: Promise<ExecResult> }> {
   const running = runContainer(nodeExec, sleeper(machine));
   const pid = await waitFor("systemd-nspawn to start", () => findNspawnPid(machine));
   const [snapshot] = await waitFor("the ephemeral snapshot", async () => {
@@ -45,15 +49,14 @@ async function killNspawnHard(machine: string): Promise<string> {
     return found.length === 1 && (await findSnapshotProcesses("/proc", basename(found[0] ?? ""))).length > 0 && found;
   });
   process.kill(pid, "SIGKILL");
-  const result = await running;
-  assert.equal(result.signal, "SIGKILL");
+  await waitFor("systemd-nspawn to die", async () => (await findNspawnPid(machine)) === null);
   assert.ok(snapshot !== undefined);
-  return snapshot;
+  return { snapshot, running };
 }
 
 test("after kill -9 of nspawn the snapshot, its lock file and the container's PID 1 stay; cleanup removes them", { skip, timeout: 60_000 }, async (t) => {
   t.after(await leakGuard(fixture.dir));
-  const snapshot = await killNspawnHard(`binpkgbot-hardkill-${process.pid}`);
+  const { snapshot, running } = await killNspawnHard(`binpkgbot-hardkill-${process.pid}`);
   const name = basename(snapshot);
   // tempfn_random(): ".#machine." + basename of --directory + 16 hex digits, not the machine name.
   assert.match(name, /^\.#machine\.amd64[0-9a-f]{16}$/);
@@ -66,11 +69,12 @@ test("after kill -9 of nspawn the snapshot, its lock file and the container's PI
   assert.deepEqual(report.skipped, []);
   assert.deepEqual(report.killed.map((killed) => killed.machine), [`binpkgbot-hardkill-${process.pid}`]);
   assert.deepEqual(await findSnapshotProcesses("/proc", name), []);
+  assert.equal((await running).signal, "SIGKILL");
   assert.deepEqual((await readdir(fixture.dir)).filter((entry) => entry.includes("machine.")), []);
 });
 
 test("an orphaned container that is not binpkgbot's is left alone and reported", { skip, timeout: 60_000 }, async (t) => {
-  const snapshot = await killNspawnHard(`admin-box-${process.pid}`);
+  const { snapshot, running } = await killNspawnHard(`admin-box-${process.pid}`);
   try {
     const report = await removeLeftoverSnapshots(stage, { exec: nodeExec });
     assert.deepEqual(report.removed, []);
@@ -81,6 +85,7 @@ test("an orphaned container that is not binpkgbot's is left alone and reported",
     // Clean up as the admin would, then check nothing else leaked.
     const report = await removeLeftoverSnapshots(stage, { exec: nodeExec, machinePrefix: "admin-" });
     assert.deepEqual(report.removed, [snapshot]);
+    await running;
   }
   await (await leakGuard(fixture.dir))();
   t.diagnostic("admin container cleaned up by the test itself");

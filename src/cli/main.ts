@@ -3,8 +3,11 @@
 import { readFileSync } from "node:fs";
 import { nodeExec } from "../exec/exec.js";
 import type { CommandContext } from "./command-context.js";
+import { historyCommand, historyHelp } from "./commands/history.js";
+import { logCommand, logHelp } from "./commands/log.js";
 import { planCommand, planHelp } from "./commands/plan.js";
 import { runCommand, runHelp } from "./commands/run.js";
+import { statusCommand, statusHelp } from "./commands/status.js";
 import { stageInitCommand, stageInitHelp } from "./commands/stage-init.js";
 import { doctorCommand, doctorHelp } from "./commands/doctor.js";
 import { validateCommand, validateHelp } from "./commands/validate.js";
@@ -19,6 +22,9 @@ const commands: Record<string, Command> = {
   run: { help: runHelp, run: runCommand },
   validate: { help: validateHelp, run: validateCommand },
   plan: { help: planHelp, run: planCommand },
+  status: { help: statusHelp, run: statusCommand },
+  history: { help: historyHelp, run: historyCommand },
+  log: { help: logHelp, run: logCommand },
   "stage-init": { help: stageInitHelp, run: stageInitCommand },
   doctor: { help: doctorHelp, run: doctorCommand },
 };
@@ -31,6 +37,9 @@ commands:
   run        run every task of the config (the default)
   plan       print what a run would do, without doing it
   validate   check the config and every file it includes
+  status     the last run and each task's last result
+  history    past task results, newest first (--task T, --limit N)
+  log        a task's build log and elog messages (log TASK [--run N])
   stage-init create the stage from a stage3/stage4 tarball (--from FILE)
   doctor     check the host and the config, each problem with its fix
 

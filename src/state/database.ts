@@ -2,7 +2,7 @@
 //
 // WAL journal mode lets `binpkgbot status` read while a run writes (https://www.sqlite.org/wal.html);
 // busy_timeout makes a second writer wait instead of failing at once.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { binpkgQueries, type BinpkgQueries } from "./binpkgs.js";
@@ -79,4 +79,9 @@ function assemble(db: Database.Database, file: string, version: number): StateDa
     transaction: (fn) => db.transaction(fn).immediate(),
     close: () => db.close(),
   };
+}
+
+/** For readers (status, history, log): null when no run was ever recorded, without creating anything. */
+export function openExistingStateDatabase(stateDir: string): StateDatabase | null {
+  return existsSync(stateDatabaseFile(stateDir)) ? openStateDatabase(stateDir) : null;
 }

@@ -124,9 +124,9 @@ key_is_trusted() {
 
 fetch() {
 	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL --proto '=http,https' -o "$2" "$1"
+		curl -fsSL --proto '=http,https' --max-time 300 -o "$2" "$1"
 	elif command -v wget >/dev/null 2>&1; then
-		wget -q -O "$2" "$1"
+		wget -q -T 60 -O "$2" "$1"
 	else
 		echo "error: neither curl nor wget is installed; install one, or fetch $1 by hand" >&2
 		exit 1

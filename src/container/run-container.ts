@@ -1,6 +1,7 @@
 // Runs one container to completion.
 import type { Exec, ExecResult } from "../exec/exec.js";
 import { renderNspawnArgv, type ContainerSpec } from "./nspawn-argv.js";
+import { removeLeftoverSnapshots } from "./leftovers.js";
 
 export interface RunContainerOptions {
   onStdout?: (chunk: string) => void;
@@ -18,7 +19,7 @@ export interface RunContainerOptions {
 
 /** Resolves with the container's result whatever its exit status; the payload's status passes through. */
 export async function runContainer(exec: Exec, spec: ContainerSpec, options: RunContainerOptions = {}): Promise<ExecResult> {
-  return exec.run(renderNspawnArgv(spec), {
+  const result = await exec.run(renderNspawnArgv(spec), {
     onStdout: options.onStdout,
     onStderr: options.onStderr,
     signal: options.signal,
@@ -26,6 +27,11 @@ export async function runContainer(exec: Exec, spec: ContainerSpec, options: Run
     capture: options.capture,
     interactive: spec.interactive,
   });
+  // systemd 252 creates the ephemeral snapshot before it blocks SIGTERM, so a SIGTERM in the
+  // first milliseconds kills nspawn outright (exit by signal, seen as 143) and can leave the
+  // snapshot behind. Only snapshots no running nspawn or container uses are removed.
+  if (spec.ephemeral && result.signal !== null) await removeLeftoverSnapshots(spec.directory, { exec });
+  return result;
 }
 
 // On a host whose /run is not a tmpfs, nspawn prints this on every exit although it removed

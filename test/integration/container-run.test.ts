@@ -147,3 +147,16 @@ test("startup time of an ephemeral container (reported, loosely bounded)", { ski
   assert.ok(median < 5000, `median ${median} ms`);
 });
 
+
+test("abort during nspawn's own startup leaves no snapshot either", { skip, timeout: 60_000 }, async (t) => {
+  t.after(await leakGuard(fixture.dir));
+  // systemd 252 snapshots before it blocks SIGTERM; sweep the abort across that window.
+  for (const delayMs of [0, 1, 2, 3, 5, 8, 12, 20, 30, 50]) {
+    const controller = new AbortController();
+    const running = runContainer(nodeExec, spec({ command: ["/bin/sleep", "30"] }), { signal: controller.signal });
+    setTimeout(() => controller.abort(), delayMs);
+    const result = await running;
+    assert.notEqual(result.code, 0, `delay ${delayMs} ms`);
+    assert.deepEqual(await findLeftoverSnapshots(stage), [], `delay ${delayMs} ms, exit ${result.code}/${result.signal}`);
+  }
+});

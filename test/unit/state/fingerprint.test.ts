@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { BuildTask, Config, RunTask, Task } from "../../../src/config/config.js";
+import { planRun } from "../../../src/plan/plan-run.js";
+import type { Step } from "../../../src/plan/plan.js";
+import { canonicalStep, fingerprintTask, stableJson, type FingerprintInputs } from "../../../src/state/fingerprint.js";
+
+const origin = { file: "/etc/binpkgbot/binpkgbot.yml", path: [], line: 12, includedFrom: [] };
+const noModifiers = { use: [], acceptKeywords: [], unmask: [], mask: [] };
+const ffmpeg: BuildTask = {
+  kind: "install", id: "ffmpeg-x265", atom: "media-video/ffmpeg", persist: false, origin,
+  modifiers: { ...noModifiers, use: [{ atom: "media-video/ffmpeg", tokens: ["x265"] }] },
+};
+
+function config(overrides: Partial<Config> = {}): Config {
+  return {
+    file: "/etc/binpkgbot/binpkgbot.yml", files: ["/etc/binpkgbot/binpkgbot.yml"],
+    stage: "/srv/stage", etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
+    pkgdir: "/srv/packages", pkgdirLocation: "/var/cache/binpkgs", distdir: "/srv/distfiles", distdirLocation: "/var/cache/distfiles",
+    stateDir: "/var/lib/binpkgbot", useSudo: false, emergeOptions: ["--jobs=2"], configProtectMask: "/etc",
+    sync: { kind: "none" }, binds: [], tasks: [ffmpeg],
+    ...overrides,
+  };
+}
+
+function stepOf(task: Task, overrides: Partial<Config> = {}, runId = "20261126T031500Z", index = 0): Step {
+  const tasks = [...Array.from({ length: index }, (_, i): Task => ({ ...ffmpeg, id: `other-${i}` })), task];
+  const step = planRun({ config: config({ ...overrides, tasks }), host: { systemdPid1: true, stageFilesystem: "btrfs" }, runId }).steps[index];
+  assert.ok(step);
+  return step;
+}
+
+function inputs(overrides: Partial<FingerprintInputs> = {}): FingerprintInputs {
+  return {
+    repoRevision: "git:0123456789abcdef", etcPortageHash: "e7c", stageGeneration: "stage-1",
+    step: stepOf(ffmpeg), binpkgbotVersion: "0.1.0", ...overrides,
+  };
+}
+
+const base = fingerprintTask(inputs());
+
+describe("fingerprintTask", () => {
+  it("is a sha256 hex digest, the same for the same inputs", () => {
+    assert.match(base, /^[0-9a-f]{64}$/);
+    assert.equal(fingerprintTask(inputs()), base);
+  });
+
+  const changes: [string, Partial<FingerprintInputs>][] = [
+    ["the repository revision", { repoRevision: "git:fedcba9876543210" }],
+    ["the etc_portage content hash", { etcPortageHash: "e7d" }],
+    ["the stage generation", { stageGeneration: "stage-2" }],
+    ["binpkgbot's version", { binpkgbotVersion: "0.2.0" }],
+    ["a USE modifier", { step: stepOf({ ...ffmpeg, modifiers: { ...noModifiers, use: [{ atom: "media-video/ffmpeg", tokens: ["-x265"] }] } }) }],
+    ["an added unmask", { step: stepOf({ ...ffmpeg, modifiers: { ...ffmpeg.modifiers, unmask: ["=media-libs/x265-4*"] } }) }],
+    ["the atom", { step: stepOf({ ...ffmpeg, atom: "media-video/mpv" }) }],
+    ["install becoming upgrade", { step: stepOf({ ...ffmpeg, kind: "upgrade" }) }],
+    ["persist", { step: stepOf({ ...ffmpeg, persist: true }) }],
+    ["emerge_options", { step: stepOf(ffmpeg, { emergeOptions: ["--jobs=4"] }) }],
+    ["an extra bind", { step: stepOf(ffmpeg, { binds: [{ from: "/srv/ccache", to: "/var/cache/ccache", writable: true }] }) }],
+    ["the stage directory", { step: stepOf(ffmpeg, { stage: "/srv/other-stage" }) }],
+  ];
+  for (const [what, change] of changes) {
+    it(`changes with ${what}`, () => {
+      assert.notEqual(fingerprintTask(inputs(change)), base);
+    });
+  }
+
+  it("does not change with the run id, the state directory or the step's position", () => {
+    const elsewhere = stepOf(ffmpeg, { stateDir: "/srv/state" }, "20261127T000000Z", 2);
+    assert.notEqual(elsewhere.workDir, inputs().step.workDir);
+    assert.notEqual(elsewhere.logFile, inputs().step.logFile);
+    assert.notDeepEqual(elsewhere.kind === "container" && elsewhere.argv, inputs().step.kind === "container" && inputs().step.argv);
+    assert.equal(fingerprintTask(inputs({ step: elsewhere })), base);
+  });
+
+  it("does not change when the task moves to another line of the config", () => {
+    const moved = stepOf({ ...ffmpeg, origin: { ...origin, line: 40 } });
+    assert.equal(fingerprintTask(inputs({ step: moved })), base);
+  });
+
+  it("changes with a run task's script, but not with where its work directory is", () => {
+    const script: RunTask = { kind: "run", id: "cleanup", script: "#!/bin/sh\neclean-pkg\n", host: false, persist: false, origin };
+    const one = fingerprintTask(inputs({ step: stepOf(script) }));
+    assert.equal(fingerprintTask(inputs({ step: stepOf(script, { stateDir: "/elsewhere" }, "other-run") })), one);
+    assert.notEqual(fingerprintTask(inputs({ step: stepOf({ ...script, script: "#!/bin/sh\neclean-pkg -d\n" }) })), one);
+    const host = { ...script, host: true };
+    const onHost = fingerprintTask(inputs({ step: stepOf(host) }));
+    assert.notEqual(onHost, one);
+    assert.equal(fingerprintTask(inputs({ step: stepOf(host, { stateDir: "/elsewhere" }, "other-run") })), onHost);
+  });
+});
+
+describe("canonicalStep", () => {
+  it("replaces run paths by placeholders and keeps the rest of the container", () => {
+    const canonical = JSON.parse(stableJson(canonicalStep(stepOf(ffmpeg)))) as {
+      binds: { from: string; to: string }[]; command: string[]; etcPortage: { portageFiles: { file: string; text: string }[] };
+    };
+    assert.deepEqual(canonical.binds.map((bind) => `${bind.from}:${bind.to}`), [
+      "/srv/gentoo:/var/db/repos/gentoo",
+      "/srv/packages:/var/cache/binpkgs",
+      "/srv/distfiles:/var/cache/distfiles",
+      "<work>/etc-portage:/etc/portage",
+      "<portage-log>:/var/log/portage",
+    ]);
+    assert.deepEqual(canonical.command, ["emerge", "--usepkg", "--jobs=2", "media-video/ffmpeg"]);
+    assert.deepEqual(canonical.etcPortage.portageFiles, [{ file: "package.use/zz-binpkgbot", text: "media-video/ffmpeg x265\n" }]);
+    assert.doesNotMatch(stableJson(canonicalStep(stepOf(ffmpeg))), /20261126T031500Z|binpkgbot-[0-9a-f]{6}-0|\/var\/lib\/binpkgbot/);
+  });
+});
+
+describe("stableJson", () => {
+  it("sorts keys at every level and leaves out undefined", () => {
+    assert.equal(stableJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: undefined } }), '{"a":{"d":[2,{"x":null,"y":1}]},"b":1}');
+  });
+});

@@ -78,6 +78,8 @@ function checkStageBinrepos(facts: Pick<DoctorFacts, "etcPortage" | "stage">): F
 function checkAdminBinrepos(facts: Pick<DoctorFacts, "etcPortage" | "emergeOptions">): Finding[] {
   const subject = "binrepos.conf";
   const etc = facts.etcPortage.path;
+  // Without etc_portage there is nothing to judge; checkEtcPortage reports that.
+  if (facts.etcPortage.kind !== "directory") return [];
   const remote = parseBinrepos(facts.etcPortage.binrepos).filter((repo) => isRemoteUri(repo.syncUri));
   if (remote.length === 0) return [{ level: "ok", subject, message: `no remote binhost in ${etc}/binrepos.conf: every binpkg is built here` }];
   const feature = resolveFeature(facts.etcPortage.makeConf ?? [], "getbinpkg", false);

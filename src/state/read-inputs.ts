@@ -35,7 +35,7 @@ export async function readRepoRevision(repoDir: string, exec: Exec): Promise<str
   }
   const timestamp = path.join(repoDir, "metadata", "timestamp.chk");
   if (await exists(timestamp)) return `timestamp:${(await readFile(timestamp, "utf8")).trim()}`;
-  if (!(await exists(repoDir))) throw new FingerprintInputError(`the Portage repository ${repoDir} does not exist: check 'portageRepo' in the config`, repoDir);
+  if (!(await exists(repoDir))) throw new FingerprintInputError(`the Portage repository ${repoDir} does not exist: check 'portage_repo' in the config`, repoDir);
   const hash = createHash("sha256");
   const count = await walkTree(repoDir, "", 0, hash, { entries: 0 });
   return `tree:${hash.digest("hex")}${count > TREE_WALK_LIMITS.entries ? "+truncated" : ""}`;

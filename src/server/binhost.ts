@@ -50,6 +50,8 @@ const NOT_FOUND_ERRNOS = new Set(["ENOENT", "ENOTDIR", "ELOOP", "EACCES", "EISDI
 export function createBinhostServer(options: BinhostOptions): http.Server {
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    // Read now: once the socket is closed its address is gone.
+    const remote = req.socket.remoteAddress ?? "-";
     let outcome: Outcome = { bytes: undefined };
     // Log once both the response has closed and the handler has settled, whichever is later.
     let pending = 2;
@@ -57,7 +59,7 @@ export function createBinhostServer(options: BinhostOptions): http.Server {
       if (--pending > 0) return;
       options.log(
         formatAccessLine({
-          remote: req.socket.remoteAddress ?? "-",
+          remote,
           time: new Date(),
           method: req.method ?? "-",
           target: req.url ?? "-",

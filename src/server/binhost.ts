@@ -2,13 +2,13 @@
 // binhost"). Which names may be served is decided in request-path.ts; this file adds what needs
 // the disk: realpath containment, regular files only, no 0-byte placeholders, and streaming.
 import { constants, type Stats } from "node:fs";
-import { open, realpath, type FileHandle } from "node:fs/promises";
+import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { formatAccessLine } from "./access-log.js";
-import { decideRange, isNotModified, renderETag, renderLastModified } from "./http-conditional.js";
+import { planFileResponse, type FileResponsePlan } from "./http-conditional.js";
 import { isHiddenOrTemporary, resolveRequestPath, type PathDecision } from "./request-path.js";
 
 export interface BinhostOptions {
@@ -37,7 +37,9 @@ export class BinhostStartError extends Error {
 }
 
 /** Served, or why not: the client sees 404 for every refusal, the log keeps the reason. */
-type Opened = { kind: "open"; handle: FileHandle; stats: Stats; contentType: string } | { kind: "refused"; reason: string };
+type Found =
+  | { kind: "found"; path: string; stats: Stats; contentType: string; isBinpkg: boolean }
+  | { kind: "refused"; reason: string };
 
 interface Outcome {
   bytes: number | undefined;
@@ -112,34 +114,33 @@ async function respond(req: http.IncomingMessage, res: http.ServerResponse, opti
     return { bytes: undefined, note: "method not allowed" };
   }
   const decision = resolveRequestPath(options.pkgdir, req.url ?? "", { publicKey: options.publicKeyPath !== undefined });
-  const opened = await openDecision(decision, options);
-  if (opened.kind === "refused") {
+  const found = await findFile(decision, options);
+  if (found.kind === "refused") {
     sendStatus(res, 404);
-    return { bytes: undefined, note: opened.reason };
+    return { bytes: undefined, note: found.reason };
   }
-  return sendFile(req, res, opened);
+  return sendFile(req, res, found);
 }
 
-async function openDecision(decision: PathDecision, options: BinhostOptions): Promise<Opened> {
+async function findFile(decision: PathDecision, options: BinhostOptions): Promise<Found> {
   switch (decision.kind) {
     case "refuse":
       return { kind: "refused", reason: decision.reason };
     case "public-key":
-      return openRegularFile(options.publicKeyPath!, decision.contentType, false);
+      return statRegularFile(options.publicKeyPath!, decision.contentType, false);
     case "file": {
       const contained = await realpathInside(options.pkgdir, decision.absPath);
       if (typeof contained !== "string") return contained;
       const isBinpkg = decision.served === "gpkg" || decision.served === "xpak";
-      return openRegularFile(contained, decision.contentType, isBinpkg);
+      return statRegularFile(contained, decision.contentType, isBinpkg);
     }
   }
 }
 
 /** Resolves symlinks and refuses any target outside PKGDIR or onto a hidden or temporary name. */
-async function realpathInside(pkgdir: string, absPath: string): Promise<string | Opened> {
+async function realpathInside(pkgdir: string, absPath: string): Promise<string | Found> {
   try {
-    const root = await realpath(pkgdir);
-    const real = await realpath(absPath);
+    const [root, real] = await Promise.all([realpath(pkgdir), realpath(absPath)]);
     if (!real.startsWith(root + sep)) return { kind: "refused", reason: "resolves outside PKGDIR" };
     if (isHiddenOrTemporary(relative(root, real))) return { kind: "refused", reason: "resolves to a hidden or temporary file" };
     return real;
@@ -149,64 +150,72 @@ async function realpathInside(pkgdir: string, absPath: string): Promise<string |
   }
 }
 
-async function openRegularFile(path: string, contentType: string, refuseEmpty: boolean): Promise<Opened> {
-  let handle: FileHandle;
+async function statRegularFile(path: string, contentType: string, isBinpkg: boolean): Promise<Found> {
   try {
-    // O_NOFOLLOW: the path was just resolved; a symlink swapped in since is refused, not followed.
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const found: Found = { kind: "found", path, stats: await stat(path), contentType, isBinpkg };
+    return checkServable(found);
   } catch (error) {
     if (isNotFound(error)) return { kind: "refused", reason: "no such file" };
     throw error;
   }
-  const stats = await handle.stat();
-  // A build killed while packaging leaves a 0-byte placeholder from BUILD_ID allocation
-  // (bintree.py _allocate_filename_multi opens the name with mode "x").
-  const reason = !stats.isFile() ? "not a regular file" : refuseEmpty && stats.size === 0 ? "0-byte placeholder" : undefined;
-  if (reason !== undefined) {
-    await handle.close();
-    return { kind: "refused", reason };
-  }
-  return { kind: "open", handle, stats, contentType };
 }
 
-async function sendFile(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  file: Extract<Opened, { kind: "open" }>,
-): Promise<Outcome> {
-  const { handle, stats } = file;
+function checkServable(found: Extract<Found, { kind: "found" }>): Found {
+  if (!found.stats.isFile()) return { kind: "refused", reason: "not a regular file" };
+  // A build killed while packaging leaves a 0-byte placeholder from BUILD_ID allocation
+  // (bintree.py _allocate_filename_multi opens the name with mode "x").
+  if (found.isBinpkg && found.stats.size === 0) return { kind: "refused", reason: "0-byte placeholder" };
+  return found;
+}
+
+/**
+ * Answers from the stat alone when there is no body (304, 416, HEAD), which is what most
+ * index requests get. For a body the file is opened and the answer planned again from fstat,
+ * so headers and bytes always describe the same file even if Portage replaced it meanwhile.
+ */
+async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, found: Extract<Found, { kind: "found" }>): Promise<Outcome> {
+  const request = {
+    ifNoneMatch: header(req, "if-none-match"),
+    ifModifiedSince: header(req, "if-modified-since"),
+    range: header(req, "range"),
+    ifRange: header(req, "if-range"),
+  };
+  const plan = planFileResponse(request, found.stats, found.contentType);
+  if (plan.kind === "no-body" || req.method === "HEAD") return writeWithoutBody(res, plan);
+  let handle: FileHandle;
+  try {
+    // O_NOFOLLOW: the path is already resolved; a symlink swapped in since is refused.
+    handle = await open(found.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    sendStatus(res, 404);
+    return { bytes: undefined, note: "vanished before open" };
+  }
   let streaming = false;
   try {
-    const etag = renderETag(stats);
-    const lastModified = renderLastModified(stats);
-    const validators = { ETag: etag, "Last-Modified": lastModified, "Accept-Ranges": "bytes" };
-    const conditional = { ifNoneMatch: req.headers["if-none-match"], ifModifiedSince: req.headers["if-modified-since"] };
-    if (isNotModified(conditional, etag, stats)) {
-      sendStatus(res, 304, validators);
-      return { bytes: undefined };
+    const fresh = checkServable({ ...found, stats: await handle.stat() });
+    if (fresh.kind === "refused") {
+      sendStatus(res, 404);
+      return { bytes: undefined, note: fresh.reason };
     }
-    const range = decideRange(header(req, "range"), header(req, "if-range"), { etag, lastModified }, stats.size);
-    if (range.kind === "unsatisfiable") {
-      sendStatus(res, 416, { ...validators, "Content-Range": `bytes */${stats.size}` });
-      return { bytes: undefined, note: `unsatisfiable range ${header(req, "range")}` };
-    }
-    const [start, end] = range.kind === "partial" ? [range.start, range.end] : [0, stats.size - 1];
-    const length = end - start + 1;
-    res.writeHead(range.kind === "partial" ? 206 : 200, {
-      ...validators,
-      "Content-Type": file.contentType,
-      "Content-Length": length,
-      ...(range.kind === "partial" ? { "Content-Range": `bytes ${start}-${end}/${stats.size}` } : {}),
-    });
-    if (req.method === "HEAD" || length === 0) {
-      res.end();
-      return { bytes: req.method === "HEAD" ? undefined : 0 };
-    }
+    const body = planFileResponse(request, fresh.stats, found.contentType);
+    if (body.kind === "no-body" || body.end < body.start) return writeWithoutBody(res, body);
+    res.writeHead(body.status, body.headers);
     streaming = true;
-    return await streamBody(handle, res, start, end);
+    return await streamBody(handle, res, body.start, body.end);
   } finally {
     if (!streaming) await handle.close();
   }
+}
+
+function writeWithoutBody(res: http.ServerResponse, plan: FileResponsePlan): Outcome {
+  if (plan.kind === "no-body") {
+    sendStatus(res, plan.status, plan.headers);
+    return { bytes: undefined, note: plan.status === 416 ? `unsatisfiable range ${header(res.req, "range")}` : undefined };
+  }
+  res.writeHead(plan.status, plan.headers);
+  res.end();
+  return { bytes: res.req.method === "HEAD" ? undefined : 0 };
 }
 
 /** Streams with backpressure; the read stream closes the handle when it ends or fails. */

@@ -85,3 +85,37 @@ function ifRangeMatches(ifRange: string, validators: { etag: string; lastModifie
   if (ifRange.startsWith('"') || ifRange.startsWith("W/")) return ifRange === validators.etag;
   return ifRange === validators.lastModified;
 }
+
+export interface FileRequest {
+  ifNoneMatch?: string | undefined;
+  ifModifiedSince?: string | undefined;
+  range?: string | undefined;
+  ifRange?: string | undefined;
+}
+
+/** The status and headers for a GET of a file, and the byte range of its body if it has one. */
+export type FileResponsePlan =
+  | { kind: "no-body"; status: 304 | 416; headers: Record<string, string> }
+  | { kind: "body"; status: 200 | 206; headers: Record<string, string | number>; start: number; end: number };
+
+export function planFileResponse(request: FileRequest, file: FileFacts, contentType: string): FileResponsePlan {
+  const etag = renderETag(file);
+  const lastModified = renderLastModified(file);
+  const validators = { ETag: etag, "Last-Modified": lastModified, "Accept-Ranges": "bytes" };
+  if (isNotModified(request, etag, file)) return { kind: "no-body", status: 304, headers: validators };
+  const range = decideRange(request.range, request.ifRange, { etag, lastModified }, file.size);
+  switch (range.kind) {
+    case "unsatisfiable":
+      return { kind: "no-body", status: 416, headers: { ...validators, "Content-Range": `bytes */${file.size}` } };
+    case "full":
+      return { kind: "body", status: 200, headers: { ...validators, "Content-Type": contentType, "Content-Length": file.size }, start: 0, end: file.size - 1 };
+    case "partial":
+      return {
+        kind: "body",
+        status: 206,
+        headers: { ...validators, "Content-Type": contentType, "Content-Length": range.end - range.start + 1, "Content-Range": `bytes ${range.start}-${range.end}/${file.size}` },
+        start: range.start,
+        end: range.end,
+      };
+  }
+}

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { decideRange, isNotModified, renderETag, renderLastModified } from "../../../src/server/http-conditional.js";
+import { decideRange, isNotModified, planFileResponse, renderETag, renderLastModified } from "../../../src/server/http-conditional.js";
 
 const file = { size: 1000, mtimeMs: 1_700_000_000_500, ino: 42 };
 const etag = renderETag(file);
@@ -60,5 +60,23 @@ describe("decideRange", () => {
     assert.deepEqual(decideRange("bytes=10-", lastModified, validators, 1000), { kind: "partial", start: 10, end: 999 });
     assert.deepEqual(decideRange("bytes=10-", '"stale"', validators, 1000), { kind: "full" });
     assert.deepEqual(decideRange("bytes=10-", "Mon, 01 Jan 2001 00:00:00 GMT", validators, 1000), { kind: "full" });
+  });
+});
+
+describe("planFileResponse", () => {
+  it("304 keeps the validators and has no body", () => {
+    const plan = planFileResponse({ ifModifiedSince: lastModified }, file, "text/plain");
+    assert.deepEqual(plan, { kind: "no-body", status: 304, headers: { ETag: etag, "Last-Modified": lastModified, "Accept-Ranges": "bytes" } });
+  });
+  it("206 carries Content-Range and the part's length", () => {
+    const plan = planFileResponse({ range: "bytes=10-19" }, file, "application/x-tar");
+    assert.equal(plan.kind, "body");
+    assert.equal(plan.status, 206);
+    assert.equal(plan.headers["Content-Range"], "bytes 10-19/1000");
+    assert.equal(plan.headers["Content-Length"], 10);
+  });
+  it("416 names the size", () => {
+    const plan = planFileResponse({ range: "bytes=2000-" }, file, "application/x-tar");
+    assert.deepEqual([plan.status, plan.headers["Content-Range"]], [416, "bytes */1000"]);
   });
 });

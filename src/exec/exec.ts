@@ -44,6 +44,8 @@ export interface Exec {
   run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
 }
 
+const EXIT_DRAIN_MS = 2_000;
+
 export const nodeExec: Exec = {
   run(argv, options = {}) {
     const [file, ...args] = argv;
@@ -79,10 +81,24 @@ export const nodeExec: Exec = {
         options.signal?.removeEventListener("abort", onAbort);
         reject(new ExecError(`cannot run ${file}: ${error.message}`, argv, undefined, { cause: error }));
       });
-      child.on("close", (code, signal) => {
+      let settled = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (settled) return;
+        settled = true;
         if (killTimer) clearTimeout(killTimer);
         options.signal?.removeEventListener("abort", onAbort);
         resolve({ argv, code, signal, stdout, stderr });
+      };
+      child.on("close", finish);
+      // A grandchild can keep the pipes open after the child exits (an orphaned container after a hard
+      // kill of systemd-nspawn): do not wait for it longer than it takes to drain what is buffered.
+      child.on("exit", (code, signal) => {
+        const drain = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(code, signal);
+        }, EXIT_DRAIN_MS);
+        drain.unref();
       });
     });
   },

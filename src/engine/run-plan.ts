@@ -1,6 +1,7 @@
 // Carries out a Plan step by step, and nothing else. Every resource is registered for cleanup as it is
 // acquired; events report progress; the outcome of each step is returned for the summary.
 import { createWriteStream, type WriteStream } from "node:fs";
+import { removeLeftoverSnapshots } from "../container/leftovers.js";
 import type { Exec } from "../exec/exec.js";
 import type { Plan, Step } from "../plan/plan.js";
 import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
@@ -68,6 +69,11 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps): Promise<StepOu
       onStdout: (text) => output(deps, step, openLog, "stdout", text),
       onStderr: (text) => output(deps, step, openLog, "stderr", text),
     });
+    // nspawn makes the ephemeral snapshot before it handles SIGTERM, so a signal in its first
+    // milliseconds can kill it outright and leave the snapshot; remove it now, not at the next run.
+    if (step.kind === "container" && step.spec.ephemeral && result.signal !== null) {
+      await removeLeftoverSnapshots(step.spec.directory, { exec: deps.exec });
+    }
     if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
     const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));
     if (result.code === 0) return finish("succeeded", 0, { added });

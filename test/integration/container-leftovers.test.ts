@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { nodeExec, type ExecResult } from "../../src/exec/exec.js";
+import { renderNspawnArgv } from "../../src/container/nspawn-argv.js";
 import { runContainer } from "../../src/container/run-container.js";
 import type { ContainerSpec } from "../../src/container/nspawn-argv.js";
 import { findLeftoverSnapshots, removeLeftoverSnapshots } from "../../src/container/leftovers.js";
@@ -42,7 +43,8 @@ function sleeper(machine: string): ContainerSpec {
  * nspawn's stdout and stderr (--pipe) and keeps them open.
  */
 async function killNspawnHard(machine: string): Promise<{ snapshot: string; running: Promise<ExecResult> }> {
-  const running = runContainer(nodeExec, sleeper(machine));
+  // Plain exec, not runContainer: its own clean-up after a signal death would race the one under test.
+  const running = nodeExec.run(renderNspawnArgv(sleeper(machine)));
   const pid = await waitFor("systemd-nspawn to start", () => findNspawnPid(machine));
   const [snapshot] = await waitFor("the ephemeral snapshot", async () => {
     const found = await findLeftoverSnapshots(stage);

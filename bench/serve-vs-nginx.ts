@@ -12,12 +12,7 @@ import { nodeExec } from "../src/exec/exec.js";
 import { startBinhost } from "../src/server/binhost.js";
 import type { LoadRequest, LoadResult } from "./serve-load.js";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { BenchResult } from "./measure.js";
 
 const NGINX = "/usr/sbin/nginx";
 const BINPKG = "dev-libs/libsigc++/libsigc++-2.12.1-1.gpkg.tar";

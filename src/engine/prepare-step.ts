@@ -3,6 +3,7 @@
 import { chmod, cp, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { EtcPortageCopy, Step } from "../plan/plan.js";
+import { copyTree } from "./copy-tree.js";
 
 /** A step could not be prepared on the host; the message names the path and what to do. */
 export class PrepareError extends Error {
@@ -12,17 +13,13 @@ export class PrepareError extends Error {
 const ADMIN_CONTENT_NAME = "00-etc-portage";
 
 export async function prepareStep(step: Step): Promise<void> {
-  await mkdir(step.workDir, { recursive: true, mode: 0o700 });
-  await mkdir(path.dirname(step.logFile), { recursive: true });
-  if (step.kind === "container") {
-    await mkdir(step.portageLogDir, { recursive: true });
-    await copyEtcPortage(step.etcPortage);
-  }
-  for (const file of step.files) {
+  await Promise.all([mkdir(step.workDir, { recursive: true, mode: 0o700 }), mkdir(path.dirname(step.logFile), { recursive: true })]);
+  const copies = step.kind === "container" ? [mkdir(step.portageLogDir, { recursive: true }), copyEtcPortage(step.etcPortage)] : [];
+  await Promise.all([...copies, ...step.files.map(async (file) => {
     await mkdir(path.dirname(file.path), { recursive: true });
     await writeFile(file.path, file.text, { mode: file.mode });
     await chmod(file.path, file.mode);
-  }
+  })]);
 }
 
 export async function removeWorkDir(step: Step): Promise<void> {
@@ -34,8 +31,7 @@ async function copyEtcPortage(copy: EtcPortageCopy): Promise<void> {
   if (!info?.isDirectory()) {
     throw new PrepareError(`etc_portage ${copy.from} is not a directory: point etc_portage at your build /etc/portage`);
   }
-  // verbatimSymlinks keeps make.profile relative, so it resolves inside the container.
-  await cp(copy.from, copy.to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, errorOnExist: false, force: true });
+  await copyTree(copy.from, copy.to);
   for (const file of copy.portageFiles) await addPortageFile(copy.to, file.name, file.file, file.text);
 }
 

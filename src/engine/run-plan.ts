@@ -31,6 +31,8 @@ export interface RunOutcome {
 
 export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
   const outcomes: StepOutcome[] = [];
+  // Removing a finished step's work files overlaps the next step; all of it is awaited before returning.
+  const removals: Promise<void>[] = [];
   let stopReason: string | undefined;
   for (const [index, step] of plan.steps.entries()) {
     if (stopReason !== undefined || deps.signal.aborted) {
@@ -38,17 +40,20 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
       continue;
     }
     deps.emit({ kind: "step-start", step, index, total: plan.steps.length });
-    const outcome = await runStep(plan, step, deps);
+    const outcome = await runStep(plan, step, deps, (removal) => removals.push(removal));
     outcomes.push(outcome);
     deps.emit({ kind: "step-end", outcome, index, total: plan.steps.length });
     if (outcome.result === "failed" && step.persist) stopReason = `${step.task.id} failed while changing the stage, so the stage is in doubt`;
     else if (outcome.result === "failed" && step.task.kind === "sync") stopReason = "the repository sync failed";
     else if (outcome.result === "failed" && options.failFast) stopReason = `--fail-fast: ${step.task.id} failed`;
   }
+  for (const removal of await Promise.allSettled(removals)) {
+    if (removal.status === "rejected") deps.emit({ kind: "warning", message: `could not remove work files: ${String(removal.reason)}` });
+  }
   return { steps: outcomes, interrupted: deps.signal.aborted };
 }
 
-async function runStep(plan: Plan, step: Step, deps: EngineDeps): Promise<StepOutcome> {
+async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (removal: Promise<void>) => void): Promise<StepOutcome> {
   const started = deps.clock();
   const cleanup = new CleanupStack();
   const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
@@ -56,7 +61,7 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps): Promise<StepOu
   });
   let log: WriteStream | undefined;
   try {
-    cleanup.push(`work directory ${step.workDir}`, () => removeWorkDir(step));
+    cleanup.push(`work directory ${step.workDir}`, async () => deferRemoval(removeWorkDir(step)));
     await prepareStep(step);
     log = createWriteStream(step.logFile, { flags: "a" });
     const openLog = log;

@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/config/**/*.ts", "src/plan/**/*.ts", "src/portage/**/*.ts"],
+    files: ["src/config/**/*.ts", "src/plan/**/*.ts", "src/portage/**/*.ts", "src/stage/layout-paths.ts", "src/container/nspawn-argv.ts"],
     ignores: ["src/config/load*.ts", "src/config/write-*.ts"],
     rules: {
       "no-restricted-imports": ["error", { paths: effectfulModules }],

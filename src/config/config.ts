@@ -66,6 +66,8 @@ export interface Config {
   /** Every file read: the config and its includes. */
   files: string[];
   stage: string;
+  /** Generations of the stage kept for rollback. */
+  stageGenerations: number;
   etcPortage: string;
   portageRepo: string;
   portageRepoLocation: string;

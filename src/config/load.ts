@@ -163,6 +163,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
   return {
     file,
     stage: hostPath("stage", raw.stage),
+    stageGenerations: raw.stage_generations,
     etcPortage: hostPath("etc_portage", raw.etc_portage),
     portageRepo: hostPath("portage_repo", raw.portage_repo),
     portageRepoLocation: containerPath(["portage_repo_location"], raw.portage_repo_location),

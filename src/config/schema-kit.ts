@@ -61,6 +61,20 @@ export function boolean(description: string): Schema<boolean> {
   };
 }
 
+export function integer(description: string, minimum: number): Schema<number> {
+  return {
+    shapes: ["number"],
+    parse(node, path, ctx) {
+      if (!expect(node, ["number"], path, ctx)) return undefined;
+      const value = (node as { value: number }).value;
+      if (Number.isInteger(value) && value >= minimum) return value;
+      ctx.issues.push({ file: ctx.file, path, message: `expected a whole number of at least ${minimum}, got ${value}` });
+      return undefined;
+    },
+    json: () => ({ type: "integer", minimum, description }),
+  };
+}
+
 /** Only the value `true` (as in `unmask: true`). */
 export function literalTrue(description: string): Schema<true> {
   return {

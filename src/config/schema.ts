@@ -1,7 +1,7 @@
 // The one definition of binpkgbot.yml: types, defaults and descriptions come from here, and so does
 // schema/binpkgbot.schema.json for editors.
 import {
-  boolean, list, literalTrue, object, oneOf, optional, required, string, tagged, withDefault,
+  boolean, integer, list, literalTrue, object, oneOf, optional, required, string, tagged, withDefault,
   type JsonSchema, type Schema,
 } from "./schema-kit.js";
 
@@ -109,6 +109,7 @@ export const configSchema = object(
     pkgdir_location: withDefault(string("path"), "/var/cache/binpkgs", "PKGDIR inside the container"),
     distdir: optional(string("path"), "the host directory of source downloads, bound at distdir_location"),
     distdir_location: withDefault(string("path"), "/var/cache/distfiles", "DISTDIR inside the container"),
+    stage_generations: withDefault(integer("generations", 1), 3, "how many generations of the stage to keep for rollback (persisting tasks make a new one)"),
     state_dir: withDefault(string("path"), "/var/lib/binpkgbot", "where binpkgbot keeps logs, work files and its database"),
     use_sudo_for_nspawn: withDefault(boolean("sudo"), false, "prefix systemd-nspawn with sudo"),
     emerge_options: withDefault(list(string("option"), "options"), [], "options given to every emerge, e.g. ['--verbose', '--jobs=2']"),

@@ -3,14 +3,18 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { removeLeftoverSnapshots } from "../container/leftovers.js";
 import type { Exec } from "../exec/exec.js";
+import type { CrashPoint } from "../stage/transaction.js";
 import type { Plan, Step } from "../plan/plan.js";
 import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import type { EngineEvent, StepOutcome } from "./events.js";
+import { openTransaction } from "./stage-step.js";
 import { prepareStep, removeWorkDir } from "./prepare-step.js";
 
 export interface EngineDeps {
   exec: Exec;
+  /** Test-only: called at each step of a stage swap (src/stage/transaction.ts). */
+  crashPoint?: (name: CrashPoint) => void;
   emit: (event: EngineEvent) => void;
   /** Milliseconds, for durations. */
   clock: () => number;
@@ -43,7 +47,10 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
     const outcome = await runStep(plan, step, deps, (removal) => removals.push(removal));
     outcomes.push(outcome);
     deps.emit({ kind: "step-end", outcome, index, total: plan.steps.length });
-    if (outcome.result === "failed" && step.persist) stopReason = `${step.task.id} failed while changing the stage, so the stage is in doubt`;
+    // With a transaction a failed persisting step left the stage as it was; without one the stage is in doubt.
+    if (outcome.result === "failed" && step.persist && !(step.kind === "container" && step.transaction)) {
+      stopReason = `${step.task.id} failed while changing the stage, so the stage is in doubt`;
+    }
     else if (outcome.result === "failed" && step.task.kind === "sync") stopReason = "the repository sync failed";
     else if (outcome.result === "failed" && options.failFast) stopReason = `--fail-fast: ${step.task.id} failed`;
   }
@@ -67,6 +74,7 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (
     const openLog = log;
     cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => openLog.end(resolve)));
     const before = await readPackagesIndex(plan.pkgdir);
+    const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
     const result = await deps.exec.run(step.argv, {
       env: step.kind === "host" ? { ...deps.env, ...step.env } : deps.env,
       capture: false,
@@ -81,9 +89,14 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (
     }
     if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
     const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));
-    if (result.code === 0) return finish("succeeded", 0, { added });
+    if (result.code === 0) {
+      await transaction?.commit({ task: step.task.id, run: plan.runId });
+      return finish("succeeded", 0, { added });
+    }
     const status = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
-    return finish("failed", result.code, { added, reason: `${status}; see ${step.logFile}` });
+    const kept = await transaction?.fail({ task: step.task.id, run: plan.runId });
+    const stage = kept ? `; the stage is unchanged, the failed snapshot is kept at ${kept} (binpkgbot stage shell --failed)` : "";
+    return finish("failed", result.code, { added, reason: `${status}; see ${step.logFile}${stage}` });
   } catch (error) {
     return finish(deps.signal.aborted ? "interrupted" : "failed", null, { reason: error instanceof Error ? error.message : String(error) });
   } finally {

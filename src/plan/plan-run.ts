@@ -4,7 +4,8 @@ import type { BuildTask, Config, Task } from "../config/config.js";
 import { hashText } from "../config/tasks.js";
 import { renderNspawnArgv, type BindMount, type ContainerSpec } from "../container/nspawn-argv.js";
 import { portageFileName, renderAcceptKeywords, renderAtomList, renderPackageUse } from "../portage/package-files.js";
-import { PLAN_VERSION, type ContainerStep, type EtcPortageCopy, type HostStep, type Plan, type PlanHostFacts, type Step, type TaskRef } from "./plan.js";
+import { stageLayout } from "../stage/layout-paths.js";
+import { PLAN_VERSION, type StageTransaction, type ContainerStep, type EtcPortageCopy, type HostStep, type Plan, type PlanHostFacts, type Step, type TaskRef } from "./plan.js";
 
 export interface PlanInput {
   config: Config;
@@ -45,7 +46,7 @@ export function stageLockFile(stage: string): string {
 function planWarnings(config: Config, host: PlanHostFacts): string[] {
   const warnings: string[] = [];
   if (host.stageFilesystem !== null && host.stageFilesystem !== "btrfs") {
-    warnings.push(`${config.stage} is on ${host.stageFilesystem}, not btrfs: every throw-away container is a full copy of the stage (slow, and as large as the stage); move the stage to a btrfs subvolume`);
+    warnings.push(`${config.stage} is on ${host.stageFilesystem}, not btrfs: every throw-away container is a full copy of the stage (slow, and as large as the stage), and a persisting task changes the stage in place, so a failure leaves it half-changed; move the stage to a btrfs subvolume`);
   }
   if (config.distdir === null) warnings.push("no distdir: every throw-away container downloads its sources again; set 'distdir' in the config");
   return warnings;
@@ -145,8 +146,11 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
     files.push({ path: scriptPath, containerPath: SCRIPT_IN_CONTAINER, text: work.script, mode: 0o755 });
     binds.push({ from: scriptPath, to: SCRIPT_IN_CONTAINER, writable: false });
   }
+  // Without btrfs there are no instant snapshots: a persisting step then changes the stage in place.
+  const transaction = work.persist && context.host.stageFilesystem !== null && context.host.stageFilesystem !== "btrfs" ? null
+    : work.persist ? stageTransaction(config) : null;
   const spec: ContainerSpec = {
-    directory: config.stage,
+    directory: transaction?.next ?? config.stage,
     ephemeral: !work.persist,
     machine: `${context.machinePrefix}-${index}`,
     binds,
@@ -156,9 +160,14 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
     sudo: config.useSudo,
   };
   return {
-    kind: "container", task, persist: work.persist, workDir, logFile: path.join(context.logDir, `${task.id}.log`),
+    kind: "container", task, persist: work.persist, transaction, workDir, logFile: path.join(context.logDir, `${task.id}.log`),
     files, etcPortage, portageLogDir, spec, argv: [...parentDeathSignal(spec), ...renderNspawnArgv(spec)],
   };
+}
+
+function stageTransaction(config: Config): StageTransaction {
+  const layout = stageLayout(config.stage);
+  return { stage: config.stage, generationsDir: layout.generationsDir, next: layout.next, keep: config.stageGenerations };
 }
 
 /**

@@ -49,8 +49,20 @@ interface StepBase {
   files: PlannedFile[];
 }
 
+/**
+ * A persisting step runs on `next`, a new snapshot of the stage; only if it succeeds does that snapshot
+ * become the stage (the previous one is kept as a generation). See src/stage/transaction.ts.
+ */
+export interface StageTransaction {
+  stage: string;
+  generationsDir: string;
+  next: string;
+  keep: number;
+}
+
 export interface ContainerStep extends StepBase {
   kind: "container";
+  transaction: StageTransaction | null;
   etcPortage: EtcPortageCopy;
   /** Host directory bound at /var/log/portage: build logs and elog messages of this step. */
   portageLogDir: string;

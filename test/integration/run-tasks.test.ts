@@ -177,13 +177,22 @@ test("output streams with a task prefix and goes to a per-task log; work files a
   assert.deepEqual(await readdir(path.join(world.stateDir, "work", runs[0] ?? "")), []);
 });
 
-test("a failed persisting task stops what follows (the stage is in doubt)", { skip }, async (t) => {
+test("a failed persisting task leaves the stage exactly as it was, keeps its snapshot, and later tasks still run", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-persist, persist: true}\n  - install: app-misc/after\n"));
+  const before = await treeManifest(world.stage);
   const result = await runCli(["run", "-c", world.config]);
   assert.equal(result.code, 1);
-  assert.match(result.stdout, /^install-app-misc-after\s+not-run\s+-\s+install-app-misc-fails-persist failed while changing the stage/m);
+  const failed = `${world.stage}.generations/failed`;
+  assert.match(result.stdout, new RegExp(`the stage is unchanged, the failed snapshot is kept at ${failed}`));
+  assert.match(result.stdout, /^install-app-misc-after\s+succeeded/m);
+  assert.equal(await treeManifest(world.stage), before, "the stage is byte-identical");
+  assert.ok(await exists(path.join(failed, "usr/bin/emerge")), "the failed snapshot is kept for inspection");
+  // The next run removes it.
+  await writeFile(world.config, configText(world, "sync: false\ntasks: []\n"));
+  assert.equal((await runCli(["run", "-c", world.config])).code, 0);
+  assert.ok(!(await exists(failed)));
 });
 
 test("--fail-fast stops at the first failure", { skip }, async (t) => {

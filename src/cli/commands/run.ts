@@ -6,6 +6,8 @@ import { runPlan } from "../../engine/run-plan.js";
 import type { Config } from "../../config/config.js";
 import type { HostFacts } from "../../container/host.js";
 import { planRun } from "../../plan/plan-run.js";
+import { stageLayout } from "../../stage/layout.js";
+import { recoverStage, type CrashPoint } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { makeRunId, readHostFacts } from "../host-facts.js";
@@ -36,11 +38,13 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   });
   try {
     if (lock.staleLockRemoved) context.stderr(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
+    const crashPoint = testCrashPoint(context.env);
+    for (const message of await recoverStage(stageLayout(config.stage), { exec: context.exec, now: context.now, crashPoint })) context.stderr(message);
     const leftovers = await removeLeftoverSnapshots(config.stage, { exec: context.exec });
     for (const removed of leftovers.removed) context.stderr(`removed a snapshot left by an interrupted run: ${removed}`);
     for (const skipped of leftovers.skipped) context.stderr(`warning: left ${skipped.path} alone: ${skipped.reason}`);
     const outcome = await runPlan(plan, {
-      exec: context.exec, emit: createEventPrinter(context.stdout), clock: () => context.now().getTime(), signal, env: context.env,
+      exec: context.exec, emit: createEventPrinter(context.stdout), clock: () => context.now().getTime(), signal, env: context.env, crashPoint,
     }, { failFast: values["fail-fast"] });
     context.stdout("");
     context.stdout(renderSummary(outcome.steps));
@@ -51,6 +55,18 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Test-only: BINPKGBOT_TEST_CRASH_POINT=NAME kills this process with SIGKILL at that step of a stage
+ * swap, so that tests can prove the next start always finds a complete stage.
+ */
+function testCrashPoint(env: NodeJS.ProcessEnv): ((name: CrashPoint) => void) | undefined {
+  const wanted = env.BINPKGBOT_TEST_CRASH_POINT;
+  if (!wanted) return undefined;
+  return (name) => {
+    if (name === wanted) process.kill(process.pid, "SIGKILL");
+  };
 }
 
 async function checkHost(config: Config, host: HostFacts): Promise<void> {

@@ -15,7 +15,7 @@ const ffmpeg: BuildTask = {
 function config(overrides: Partial<Config> = {}): Config {
   return {
     file: "/etc/binpkgbot/binpkgbot.yml", files: ["/etc/binpkgbot/binpkgbot.yml"],
-    stage: "/srv/stage", etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
+    stage: "/srv/stage", stageGenerations: 3, etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
     pkgdir: "/srv/packages", pkgdirLocation: "/var/cache/binpkgs", distdir: "/srv/distfiles", distdirLocation: "/var/cache/distfiles",
     stateDir: "/var/lib/binpkgbot", useSudo: false, emergeOptions: ["--jobs=2"], configProtectMask: "/etc",
     sync: { kind: "none" }, binds: [], tasks: [ffmpeg],

@@ -3,30 +3,20 @@
 import { readFileSync } from "node:fs";
 import { nodeExec } from "../exec/exec.js";
 import type { CommandContext } from "./command-context.js";
-import { historyCommand, historyHelp } from "./commands/history.js";
-import { logCommand, logHelp } from "./commands/log.js";
-import { planCommand, planHelp } from "./commands/plan.js";
-import { runCommand, runHelp } from "./commands/run.js";
-import { statusCommand, statusHelp } from "./commands/status.js";
-import { stageInitCommand, stageInitHelp } from "./commands/stage-init.js";
-import { doctorCommand, doctorHelp } from "./commands/doctor.js";
-import { validateCommand, validateHelp } from "./commands/validate.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 
-interface Command {
-  help: string;
-  run: (context: CommandContext, signal: AbortSignal) => Promise<number>;
-}
+type CommandModule = { help: string; run: (context: CommandContext, signal: AbortSignal) => Promise<number> };
 
-const commands: Record<string, Command> = {
-  run: { help: runHelp, run: runCommand },
-  validate: { help: validateHelp, run: validateCommand },
-  plan: { help: planHelp, run: planCommand },
-  status: { help: statusHelp, run: statusCommand },
-  history: { help: historyHelp, run: historyCommand },
-  log: { help: logHelp, run: logCommand },
-  "stage-init": { help: stageInitHelp, run: stageInitCommand },
-  doctor: { help: doctorHelp, run: doctorCommand },
+// Loaded on demand, so `validate` does not pay for SQLite, HTTP or btrfs code at start-up.
+const commands: Record<string, () => Promise<CommandModule>> = {
+  run: () => import("./commands/run.js").then((m) => ({ help: m.runHelp, run: m.runCommand })),
+  validate: () => import("./commands/validate.js").then((m) => ({ help: m.validateHelp, run: m.validateCommand })),
+  plan: () => import("./commands/plan.js").then((m) => ({ help: m.planHelp, run: m.planCommand })),
+  status: () => import("./commands/status.js").then((m) => ({ help: m.statusHelp, run: m.statusCommand })),
+  history: () => import("./commands/history.js").then((m) => ({ help: m.historyHelp, run: m.historyCommand })),
+  log: () => import("./commands/log.js").then((m) => ({ help: m.logHelp, run: m.logCommand })),
+  stage: () => import("./commands/stage.js").then((m) => ({ help: m.stageHelp, run: m.stageCommand })),
+  doctor: () => import("./commands/doctor.js").then((m) => ({ help: m.doctorHelp, run: m.doctorCommand })),
 };
 
 const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]
@@ -40,7 +30,7 @@ commands:
   status     the last run and each task's last result
   history    past task results, newest first (--task T, --limit N)
   log        a task's build log and elog messages (log TASK [--run N])
-  stage-init create the stage from a stage3/stage4 tarball (--from FILE)
+  stage      the stage's generations: list, rollback, shell, init --from TARBALL
   doctor     check the host and the config, each problem with its fix
 
 options:
@@ -92,8 +82,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`binpkgbot ${version()}\n`);
       return ExitCode.ok;
     }
-    const command = commands[global.command];
-    if (!command) throw new CliError(`unknown command '${global.command}': run binpkgbot --help for the list`, ExitCode.usage);
+    const load = commands[global.command];
+    if (!load) throw new CliError(`unknown command '${global.command}': run binpkgbot --help for the list`, ExitCode.usage);
+    const command = await load();
     if (global.help) {
       process.stdout.write(`${global.command === "run" && !argv.includes("run") ? mainHelp : command.help}\n`);
       return ExitCode.ok;

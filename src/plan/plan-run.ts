@@ -18,9 +18,14 @@ const SCRIPT_IN_CONTAINER = "/run/binpkgbot/script";
 const PORTAGE_LOG_IN_CONTAINER = "/var/log/portage";
 
 
-export function planRun({ config, host, runId }: PlanInput): Plan {
-  const logDir = path.join(config.stateDir, "logs", runId);
-  const context: StepContext = { config, host, runId, logDir, machinePrefix: `binpkgbot-${hashText(config.stage, 6)}` };
+function stepContext({ config, host, runId }: PlanInput): StepContext {
+  return { config, host, runId, logDir: path.join(config.stateDir, "logs", runId), machinePrefix: `binpkgbot-${hashText(config.stage, 6)}` };
+}
+
+export function planRun(input: PlanInput): Plan {
+  const { config, host, runId } = input;
+  const context = stepContext(input);
+  const { logDir } = context;
   const steps: Step[] = [];
   const sync = planSync(context);
   if (sync) steps.push(sync);
@@ -125,6 +130,17 @@ interface ContainerWork {
   persist: boolean;
   repoWritable?: boolean;
   task?: BuildTask;
+  /** A person's shell: keeps the terminal and runs on this directory (the stage, or a kept failed snapshot). */
+  shell?: { directory: string; ephemeral: boolean };
+}
+
+/**
+ * An interactive shell in a container with the same binds, environment and /etc/portage as a build:
+ * on a throw-away snapshot of the stage, or on the failed snapshot a persisting task left.
+ */
+export function planShell(input: PlanInput, target: { directory: string; ephemeral: boolean }): ContainerStep {
+  const task: TaskRef = { id: "shell", kind: "run", title: `shell in ${target.directory}`, origin: input.config.file };
+  return containerStep(stepContext(input), 0, task, { command: ["/bin/bash", "--login"], persist: false, shell: target });
 }
 
 function containerStep(context: StepContext, index: number, task: TaskRef, work: ContainerWork): ContainerStep {
@@ -150,8 +166,9 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
   const transaction = work.persist && context.host.stageFilesystem !== null && context.host.stageFilesystem !== "btrfs" ? null
     : work.persist ? stageTransaction(config) : null;
   const spec: ContainerSpec = {
-    directory: transaction?.next ?? config.stage,
-    ephemeral: !work.persist,
+    directory: work.shell?.directory ?? transaction?.next ?? config.stage,
+    ephemeral: work.shell?.ephemeral ?? !work.persist,
+    ...(work.shell ? { interactive: true } : {}),
     machine: `${context.machinePrefix}-${index}`,
     binds,
     env: containerEnv(config),

@@ -1,4 +1,4 @@
-// `binpkgbot stage-init` on a real btrfs filesystem: a tarball built here with owners, set-uid
+// `binpkgbot stage init` on a real btrfs filesystem: a tarball built here with owners, set-uid
 // and private modes, a user xattr, a file capability, a symlink and a hard link is unpacked for
 // each compression, and everything must survive; refusals and failures leave nothing behind.
 import assert from "node:assert/strict";
@@ -115,10 +115,10 @@ test("detectCompression reads magic bytes, and tar gets the matching option", ()
 });
 
 for (const kind of ["xz", "zstd", "gzip", "plain"] as const) {
-  test(`stage-init from a ${kind} tarball: a subvolume with owners, modes, xattrs, capabilities and links intact`, { skip }, async (t) => {
+  test(`stage init from a ${kind} tarball: a subvolume with owners, modes, xattrs, capabilities and links intact`, { skip }, async (t) => {
     await guard(t);
     const { config, stage } = await writeConfig(fixture.dir);
-    const result = await runCli(["stage-init", "--from", tarballs[kind], "-c", config]);
+    const result = await runCli(["stage", "init", "--from", tarballs[kind], "-c", config]);
     try {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(await isSubvolume(stage), true);
@@ -132,12 +132,12 @@ for (const kind of ["xz", "zstd", "gzip", "plain"] as const) {
   });
 }
 
-test("stage-init trusts the content over the name: an xz tarball named .tar.gz", { skip }, async (t) => {
+test("stage init trusts the content over the name: an xz tarball named .tar.gz", { skip }, async (t) => {
   await guard(t);
   const misnamed = path.join(fixture.dir, "really-xz.tar.gz");
   await writeFile(misnamed, await readFile(tarballs.xz));
   const { config, stage } = await writeConfig(fixture.dir);
-  const result = await runCli(["stage-init", "--from", misnamed, "-c", config]);
+  const result = await runCli(["stage", "init", "--from", misnamed, "-c", config]);
   try {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /named like a gzip tarball but holds xz; it was unpacked as xz/);
@@ -147,7 +147,7 @@ test("stage-init trusts the content over the name: an xz tarball named .tar.gz",
   }
 });
 
-test("stage-init refuses a target that is not on btrfs, and --force-non-btrfs accepts it", { skip }, async (t) => {
+test("stage init refuses a target that is not on btrfs, and --force-non-btrfs accepts it", { skip }, async (t) => {
   await guard(t);
   const dir = await mkdtemp(path.join(tmpdir(), "binpkgbot-tmpfs-"));
   await run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", dir]);
@@ -156,11 +156,11 @@ test("stage-init refuses a target that is not on btrfs, and --force-non-btrfs ac
     await rm(dir, { recursive: true, force: true });
   });
   const { config, stage } = await writeConfig(dir);
-  const refused = await runCli(["stage-init", "--from", tarballs.xz, "-c", config]);
+  const refused = await runCli(["stage", "init", "--from", tarballs.xz, "-c", config]);
   assert.equal(refused.code, 4, refused.stderr);
   assert.match(refused.stderr, new RegExp(`${dir} is on tmpfs, not btrfs: .*every throw-away container .* is a full copy of the stage .*--force-non-btrfs`));
   assert.equal(await exists(stage), false);
-  const forced = await runCli(["stage-init", "--from", tarballs.xz, "-c", config, "--force-non-btrfs"]);
+  const forced = await runCli(["stage", "init", "--from", tarballs.xz, "-c", config, "--force-non-btrfs"]);
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stdout, /a plain directory on tmpfs \(not btrfs\)/);
   await assertTreeSurvived(stage);
@@ -173,7 +173,7 @@ test("a corrupt tarball leaves no subvolume behind, and says why", { skip }, asy
   // Past the first members, so that tar has already written files when it fails.
   await writeFile(truncated, whole.subarray(0, Math.floor(whole.length * 0.7)));
   const { config, stage } = await writeConfig(fixture.dir);
-  const result = await runCli(["stage-init", "--from", truncated, "-c", config]);
+  const result = await runCli(["stage", "init", "--from", truncated, "-c", config]);
   assert.equal(result.code, 4, result.stdout);
   assert.match(result.stderr, new RegExp(`tar could not unpack ${truncated} \\(gzip\\): .*download it again`));
   assert.equal(await exists(stage), false);
@@ -184,11 +184,11 @@ test("a file that is no tarball is refused before anything is created", { skip }
   const html = path.join(fixture.dir, "stage3.tar.xz.html");
   await writeFile(html, "<html>404 not found</html>\n");
   const { config, stage } = await writeConfig(fixture.dir);
-  const result = await runCli(["stage-init", "--from", html, "-c", config]);
+  const result = await runCli(["stage", "init", "--from", html, "-c", config]);
   assert.equal(result.code, 4);
   assert.match(result.stderr, /is not a tar archive compressed with xz, zstd, gzip or bzip2/);
   assert.equal(await exists(stage), false);
-  const missing = await runCli(["stage-init", "--from", path.join(fixture.dir, "nope.tar.xz"), "-c", config]);
+  const missing = await runCli(["stage", "init", "--from", path.join(fixture.dir, "nope.tar.xz"), "-c", config]);
   assert.equal(missing.code, 4);
   assert.match(missing.stderr, /cannot read .*nope\.tar\.xz: ENOENT/);
 });
@@ -196,7 +196,7 @@ test("a file that is no tarball is refused before anything is created", { skip }
 test("a tarball without usr/ is no stage: refused, and its subvolume removed", { skip }, async (t) => {
   await guard(t);
   const { config, stage } = await writeConfig(fixture.dir);
-  const result = await runCli(["stage-init", "--from", tarballs["no-usr"], "-c", config]);
+  const result = await runCli(["stage", "init", "--from", tarballs["no-usr"], "-c", config]);
   assert.equal(result.code, 4);
   assert.match(result.stderr, /has no usr\/ at its top, so it is not a stage3\/stage4/);
   assert.equal(await exists(stage), false);
@@ -207,16 +207,16 @@ test("an existing stage path is refused and left untouched", { skip }, async (t)
   const { config, stage } = await writeConfig(fixture.dir);
   await mkdir(stage);
   await writeFile(path.join(stage, "keep"), "mine\n");
-  const result = await runCli(["stage-init", "--from", tarballs.xz, "-c", config]);
+  const result = await runCli(["stage", "init", "--from", tarballs.xz, "-c", config]);
   assert.equal(result.code, 4);
   assert.match(result.stderr, new RegExp(`${stage} already exists: .*btrfs subvolume delete ${stage}`));
   assert.equal(await readFile(path.join(stage, "keep"), "utf8"), "mine\n");
   await rm(stage, { recursive: true });
 });
 
-test("stage-init without --from is a usage error", { skip }, async () => {
+test("stage init without --from is a usage error", { skip }, async () => {
   const { config } = await writeConfig(fixture.dir);
-  const result = await runCli(["stage-init", "-c", config]);
+  const result = await runCli(["stage", "init", "-c", config]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /stage init needs the tarball: binpkgbot stage init --from /);
 });

@@ -1,11 +1,11 @@
 import { mkdir, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { removeLeftoverSnapshots } from "../../container/leftovers.js";
-import { acquireStageLock, StageLockedError } from "../../container/stage-lock.js";
+import { acquireStageLock, StageLockedError, type StageLock } from "../../container/stage-lock.js";
 import { runPlan } from "../../engine/run-plan.js";
 import type { Config } from "../../config/config.js";
 import type { HostFacts } from "../../container/host.js";
-import { planRun } from "../../plan/plan-run.js";
+import { planRun, stageLockFile } from "../../plan/plan-run.js";
 import { stageLayout } from "../../stage/layout.js";
 import { recoverStage, type CrashPoint } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
@@ -28,21 +28,14 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   const { values } = parseArgs({ args: context.args, options: { "fail-fast": { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
-  const facts = await readHostFacts(context.exec, config.stage, context.env);
-  await checkHost(config, facts.host);
-  const plan = planRun({ config, host: facts.plan, runId: makeRunId(context.now()) });
-  for (const warning of plan.warnings) context.stderr(`warning: ${warning}`);
-  const lock = await acquireStageLock(plan.lockFile, { pid: process.pid, now: context.now() }).catch((error: unknown) => {
-    if (error instanceof StageLockedError) throw new CliError(error.message, ExitCode.locked, { cause: error });
-    throw new CliError(`cannot lock the stage: ${error instanceof Error ? error.message : String(error)}`, ExitCode.host, { cause: error });
-  });
+  const lock = await lockStage(context, config.stage);
   try {
-    if (lock.staleLockRemoved) context.stderr(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
     const crashPoint = testCrashPoint(context.env);
-    for (const message of await recoverStage(stageLayout(config.stage), { exec: context.exec, now: context.now, crashPoint })) context.stderr(message);
-    const leftovers = await removeLeftoverSnapshots(config.stage, { exec: context.exec });
-    for (const removed of leftovers.removed) context.stderr(`removed a snapshot left by an interrupted run: ${removed}`);
-    for (const skipped of leftovers.skipped) context.stderr(`warning: left ${skipped.path} alone: ${skipped.reason}`);
+    await recoverFromEarlierRuns(context, config, crashPoint);
+    const facts = await readHostFacts(context.exec, config.stage, context.env);
+    await checkHost(config, facts.host);
+    const plan = planRun({ config, host: facts.plan, runId: makeRunId(context.now()) });
+    for (const warning of plan.warnings) context.stderr(`warning: ${warning}`);
     const outcome = await runPlan(plan, {
       exec: context.exec, emit: createEventPrinter(context.stdout), clock: () => context.now().getTime(), signal, env: context.env, crashPoint,
     }, { failFast: values["fail-fast"] });
@@ -55,6 +48,25 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   } finally {
     await lock.release();
   }
+}
+
+/** One run per stage; the lock is taken before anything else looks at or changes the stage. */
+export async function lockStage(context: CommandContext, stage: string): Promise<StageLock> {
+  const lock = await acquireStageLock(stageLockFile(stage), { pid: process.pid, now: context.now() }).catch((error: unknown) => {
+    if (error instanceof StageLockedError) throw new CliError(error.message, ExitCode.locked, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot lock the stage ${stage}: ${reason}; check that its directory exists and is writable`, ExitCode.host, { cause: error });
+  });
+  if (lock.staleLockRemoved) context.stderr(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
+  return lock;
+}
+
+/** Finishes or undoes a stage swap a crash interrupted, and removes snapshots a hard kill left. */
+async function recoverFromEarlierRuns(context: CommandContext, config: Config, crashPoint?: (name: CrashPoint) => void): Promise<void> {
+  for (const message of await recoverStage(stageLayout(config.stage), { exec: context.exec, now: context.now, crashPoint })) context.stderr(message);
+  const leftovers = await removeLeftoverSnapshots(config.stage, { exec: context.exec });
+  for (const removed of leftovers.removed) context.stderr(`removed a snapshot left by an interrupted run: ${removed}`);
+  for (const skipped of leftovers.skipped) context.stderr(`warning: left ${skipped.path} alone: ${skipped.reason}`);
 }
 
 /**

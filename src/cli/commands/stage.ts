@@ -1,0 +1,104 @@
+import { parseArgs } from "node:util";
+import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
+import { planShell } from "../../plan/plan-run.js";
+import { lockStage } from "./run.js";
+import { exists, readCurrent, readGenerations, stageLayout } from "../../stage/layout.js";
+import { rollbackStage } from "../../stage/rollback.js";
+import { StageError } from "../../stage/transaction.js";
+import type { CommandContext } from "../command-context.js";
+import { CliError, ExitCode } from "../exit-codes.js";
+import { makeRunId, readHostFacts } from "../host-facts.js";
+import { loadConfigOrFail } from "../load-config.js";
+import { stageInitCommand, stageInitHelp } from "./stage-init.js";
+
+export const stageHelp = `usage: binpkgbot stage COMMAND [-c FILE]
+
+The stage's generations: every successful persisting task (an upgrade) makes a new one.
+  list                    generations, with the time and the task that made each
+  rollback [GENERATION]   point the stage back at GENERATION (default: the one before the current)
+  shell [--failed]        an interactive shell in a throw-away container of the stage, with the same
+                          binds and /etc/portage as a build; --failed: in the snapshot a failed
+                          persisting task left (kept until the next run)
+  init --from FILE        create the stage from a stage3/stage4 tarball
+
+${stageInitHelp}`;
+
+export async function stageCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
+  const [sub, ...args] = context.args;
+  const subContext = { ...context, args };
+  switch (sub) {
+    case "list":
+      return listGenerations(subContext);
+    case "rollback":
+      return rollback(subContext);
+    case "shell":
+      return shell(subContext);
+    case "init":
+      return stageInitCommand(subContext, signal);
+    default:
+      throw new CliError(sub === undefined ? "binpkgbot stage needs a command: list, rollback, shell or init" : `unknown stage command '${sub}': use list, rollback, shell or init`, ExitCode.usage);
+  }
+}
+
+async function listGenerations(context: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { config } = loadConfigOrFail(context.configFile);
+  const layout = stageLayout(config.stage);
+  const current = await readCurrent(layout);
+  const generations = await readGenerations(layout);
+  const failed = (await exists(layout.failed)) ? layout.failed : null;
+  if (values.json) {
+    context.stdout(JSON.stringify({ stage: config.stage, current, generations, failed }, null, 2));
+    return ExitCode.ok;
+  }
+  if (current.kind === "plain") context.stdout(`${config.stage}: the stage as created; no persisting task has changed it yet`);
+  if (current.kind === "missing") context.stdout(`${config.stage} does not exist: binpkgbot stage init --from STAGE3.tar.xz`);
+  for (const generation of generations) {
+    const mark = current.kind === "generation" && current.name === generation.name ? "*" : " ";
+    const meta = generation.meta;
+    context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ?? "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
+  }
+  if (failed) context.stdout(`  failed   ${failed} (kept until the next run: binpkgbot stage shell --failed)`);
+  return ExitCode.ok;
+}
+
+async function withStageLock<T>(context: CommandContext, stage: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockStage(context, stage);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rollback(context: CommandContext): Promise<number> {
+  const { positionals } = parseArgs({ args: context.args, allowPositionals: true, strict: true });
+  const { config } = loadConfigOrFail(context.configFile);
+  const result = await withStageLock(context, config.stage, () => rollbackStage(stageLayout(config.stage), positionals[0])).catch((error: unknown) => {
+    if (error instanceof StageError) throw new CliError(error.message, ExitCode.host, { cause: error });
+    throw error;
+  });
+  context.stdout(`the stage is now ${result.to} (was ${result.from}); undo with: binpkgbot stage rollback ${result.from}`);
+  return ExitCode.ok;
+}
+
+async function shell(context: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
+  const { config } = loadConfigOrFail(context.configFile);
+  const layout = stageLayout(config.stage);
+  if (values.failed && !(await exists(layout.failed))) {
+    throw new CliError(`there is no failed snapshot at ${layout.failed}: it is kept only until the next run after a persisting task fails`, ExitCode.host);
+  }
+  const facts = await readHostFacts(context.exec, config.stage, context.env);
+  const target = values.failed ? { directory: layout.failed, ephemeral: false } : { directory: config.stage, ephemeral: true };
+  const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);
+  return withStageLock(context, config.stage, async () => {
+    try {
+      await prepareStep(step);
+      const result = await context.exec.run(step.argv, { interactive: true });
+      return result.code ?? ExitCode.interrupted;
+    } finally {
+      await removeWorkDir(step);
+    }
+  });
+}

@@ -130,15 +130,22 @@ interface ContainerWork {
   persist: boolean;
   repoWritable?: boolean;
   task?: BuildTask;
-  /** A person's shell: keeps the terminal and runs on this directory (the stage, or a kept failed snapshot). */
-  shell?: { directory: string; ephemeral: boolean };
+  /** A person's shell on this directory (the stage, or a kept failed snapshot); with a terminal it keeps it. */
+  shell?: ShellTarget;
 }
 
 /**
  * An interactive shell in a container with the same binds, environment and /etc/portage as a build:
  * on a throw-away snapshot of the stage, or on the failed snapshot a persisting task left.
  */
-export function planShell(input: PlanInput, target: { directory: string; ephemeral: boolean }): ContainerStep {
+export interface ShellTarget {
+  directory: string;
+  ephemeral: boolean;
+  /** Standard input is a terminal: nspawn keeps it; otherwise --pipe, so a script can be piped in. */
+  terminal: boolean;
+}
+
+export function planShell(input: PlanInput, target: ShellTarget): ContainerStep {
   const task: TaskRef = { id: "shell", kind: "run", title: `shell in ${target.directory}`, origin: input.config.file };
   return containerStep(stepContext(input), 0, task, { command: ["/bin/bash", "--login"], persist: false, shell: target });
 }
@@ -168,7 +175,7 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
   const spec: ContainerSpec = {
     directory: work.shell?.directory ?? transaction?.next ?? config.stage,
     ephemeral: work.shell?.ephemeral ?? !work.persist,
-    ...(work.shell ? { interactive: true } : {}),
+    ...(work.shell?.terminal ? { interactive: true } : {}),
     machine: `${context.machinePrefix}-${index}`,
     binds,
     env: containerEnv(config),

@@ -106,3 +106,25 @@ for (const adopting of [true, false]) {
     });
   }
 }
+
+test("stage shell: a throw-away container of the stage with the build's /etc/portage and binds; --failed enters the kept snapshot", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  const shell = (args: string[], input: string) => nodeExec.run([process.execPath, path.resolve("build/src/cli/main.js"), "stage", "shell", ...args, "-c", world.config], { input });
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-here, persist: true}\n"));
+  const none = await shell(["--failed"], "exit\n");
+  assert.equal(none.code, 4);
+  assert.match(none.stderr, /there is no failed snapshot at .*stage\.generations\/failed/);
+
+  const inStage = await shell([], "cat /etc/portage/make.conf; ls /var/db/repos/gentoo; touch /left-by-shell; echo $PKGDIR\n");
+  assert.equal(inStage.code, 0, inStage.stderr);
+  assert.match(inStage.stdout, /FEATURES="binpkg-multi-instance"/);
+  assert.match(inStage.stdout, /metadata-timestamp/);
+  assert.match(inStage.stdout, /^\/var\/cache\/binpkgs$/m);
+  assert.ok(!(await exists(path.join(world.stage, "left-by-shell"))), "the shell's container is thrown away");
+
+  assert.equal((await runCli(["run", "-c", world.config])).code, 1);
+  const inFailed = await shell(["--failed"], "cat /var/lib/emerge-double/installed 2>/dev/null; echo marker-$?\n");
+  assert.equal(inFailed.code, 0, inFailed.stderr);
+  assert.match(inFailed.stdout, /marker-/);
+});

@@ -32,7 +32,7 @@ export async function stageCommand(context: CommandContext, signal: AbortSignal)
     case "rollback":
       return rollback(subContext);
     case "shell":
-      return shell(subContext);
+      return shell(subContext, signal);
     case "init":
       return stageInitCommand(subContext, signal);
     default:
@@ -82,7 +82,7 @@ async function rollback(context: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function shell(context: CommandContext): Promise<number> {
+async function shell(context: CommandContext, signal: AbortSignal): Promise<number> {
   const { values } = parseArgs({ args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
@@ -90,12 +90,13 @@ async function shell(context: CommandContext): Promise<number> {
     throw new CliError(`there is no failed snapshot at ${layout.failed}: it is kept only until the next run after a persisting task fails`, ExitCode.host);
   }
   const facts = await readHostFacts(context.exec, config.stage, context.env);
-  const target = values.failed ? { directory: layout.failed, ephemeral: false } : { directory: config.stage, ephemeral: true };
+  const terminal = process.stdin.isTTY === true;
+  const target = values.failed ? { directory: layout.failed, ephemeral: false, terminal } : { directory: config.stage, ephemeral: true, terminal };
   const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);
   return withStageLock(context, config.stage, async () => {
     try {
       await prepareStep(step);
-      const result = await context.exec.run(step.argv, { interactive: true });
+      const result = await context.exec.run(step.argv, { interactive: true, signal });
       return result.code ?? ExitCode.interrupted;
     } finally {
       await removeWorkDir(step);

@@ -29,7 +29,8 @@ export async function leakGuard(btrfsDir: string, exec: Exec = nodeExec): Promis
     const after = await readSystemState(btrfsDir, exec);
     assert.deepEqual(
       {
-        // Generations of a stage are what persisting tasks are meant to leave (src/stage/transaction.ts).
+        // Generations of a stage, and the snapshot of a failed persisting task (kept until the next run), are
+        // what persisting tasks are meant to leave (src/stage/transaction.ts).
         subvolumes: added(before.subvolumes, after.subvolumes).filter((path) => !GENERATION.test(path)),
         mounts: added(before.mounts, after.mounts),
         nspawnProcesses: added(before.nspawnProcesses, after.nspawnProcesses),
@@ -40,7 +41,7 @@ export async function leakGuard(btrfsDir: string, exec: Exec = nodeExec): Promis
   };
 }
 
-const GENERATION = /\.generations\/gen-\d+$/;
+const GENERATION = /\.generations\/(gen-\d+|failed)$/;
 
 function added(before: string[], after: string[]): string[] {
   const known = new Set(before);

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { readCurrent, stageLayout } from "../../src/stage/layout.js";
 import { after, before, test, type TestContext } from "node:test";
 import { deleteSubvolume } from "../../src/container/btrfs.js";
 import { isSubvolume } from "../../src/container/filesystem.js";
@@ -122,6 +123,8 @@ for (const kind of ["xz", "zstd", "gzip", "plain"] as const) {
     try {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(await isSubvolume(stage), true);
+      const current = await readCurrent(stageLayout(stage));
+      assert.equal(current.kind === "generation" && current.name, "gen-1", "the stage starts as its first generation, ready for atomic swaps");
       await assertTreeSurvived(stage);
       assert.match(result.stdout, new RegExp(`created the stage ${stage}: a btrfs subvolume, unpacked from ${tarballs[kind]}`));
       assert.match(result.stdout, /^next: binpkgbot doctor -c .*, then binpkgbot run -c /m);

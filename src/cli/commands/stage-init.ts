@@ -1,4 +1,8 @@
-import { access } from "node:fs/promises";
+import { access, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { isBtrfs } from "../../container/filesystem.js";
+import { replaceSymlink, writeFileAtomic } from "../../stage/atomic-file.js";
+import { exists, generationName, linkTarget, metaFile, stageLayout } from "../../stage/layout.js";
 import { parseArgs } from "node:util";
 import { BtrfsError } from "../../container/btrfs.js";
 import { FilesystemError } from "../../container/filesystem.js";
@@ -28,12 +32,26 @@ export async function stageInitCommand(context: CommandContext, signal?: AbortSi
   }
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
+  const layout = stageLayout(config.stage);
+  if (await exists(layout.generationsDir)) {
+    throw new CliError(`${layout.generationsDir} exists already: this stage was made before; remove it, or point 'stage' elsewhere`, ExitCode.host);
+  }
+  // On btrfs the stage starts as its first generation, so that persisting tasks can swap generations
+  // atomically from the start (src/stage/transaction.ts); elsewhere it is a plain directory.
+  const generations = !(await exists(config.stage)) && (await isBtrfs(path.dirname(config.stage)).catch(() => false));
+  if (generations) await mkdir(layout.generationsDir);
+  const target = generations ? path.join(layout.generationsDir, generationName(1)) : config.stage;
   const result = await initStageFromTarball({
-    exec: context.exec, target: config.stage, tarball: values.from, allowNonBtrfs: values["force-non-btrfs"], ...(signal ? { signal } : {}),
-  }).catch((error: unknown) => {
+    exec: context.exec, target, tarball: values.from, allowNonBtrfs: values["force-non-btrfs"], ...(signal ? { signal } : {}),
+  }).catch(async (error: unknown) => {
+    if (generations) await rm(layout.generationsDir, { recursive: true, force: true });
     throw toCliError(error);
   });
-  await reportCreated(context, result, values.from, config);
+  if (generations) {
+    await writeFileAtomic(metaFile(layout, generationName(1)), JSON.stringify({ created: context.now().toISOString(), task: `stage init --from ${path.basename(values.from)}` }, null, 2));
+    await replaceSymlink(config.stage, linkTarget(layout, generationName(1)));
+  }
+  await reportCreated(context, { ...result, target: config.stage }, values.from, config);
   return ExitCode.ok;
 }
 

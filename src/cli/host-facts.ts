@@ -15,7 +15,16 @@ export async function readHostFacts(exec: Exec, stage: string, env: NodeJS.Proce
   return { host, plan: { systemdPid1: canRegisterMachine(host), stageFilesystem } };
 }
 
-/** A compact UTC timestamp that sorts by time and is safe in a path: 20261126T031500Z. */
-export function makeRunId(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+/**
+ * A run id that sorts by time, is safe in a path and is unique on the host: 20261126T031500Z-4242
+ * (the process id tells a later run whether the one that left work files behind is still alive).
+ */
+export function makeRunId(now: Date, pid: number = process.pid): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${pid}`;
+}
+
+/** The process id in a run id made by makeRunId, if any. */
+export function runIdProcess(runId: string): number | null {
+  const match = /-(\d+)$/.exec(runId);
+  return match ? Number(match[1]) : null;
 }

@@ -26,6 +26,10 @@ export function createEventPrinter(write: (line: string) => void): (event: Engin
       case "step-end": {
         for (const stream of ["stdout", "stderr"]) flush(`${event.outcome.step.task.id}:${stream}`, `[${event.outcome.step.task.id}] `, "", true);
         const { outcome } = event;
+        if (outcome.result === "skipped") {
+          write(`--- [${event.index + 1}/${event.total}] ${outcome.step.task.id}: skipped, ${outcome.reason ?? ""}`);
+          return;
+        }
         write(`<== ${outcome.step.task.id}: ${outcome.result} in ${formatDuration(outcome.durationMs)}${outcome.reason ? ` (${outcome.reason})` : ""}`);
         return;
       }
@@ -51,7 +55,7 @@ function describeAdded(outcome: StepOutcome): string[] {
 export function renderSummary(outcomes: readonly StepOutcome[]): string {
   const rows = outcomes.map((outcome) => {
     const added = describeAdded(outcome);
-    return [outcome.step.task.id, outcome.result, outcome.result === "not-run" ? "-" : formatDuration(outcome.durationMs), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
+    return [outcome.step.task.id, outcome.result, ["not-run", "skipped"].includes(outcome.result) ? "-" : formatDuration(outcome.durationMs), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
   });
   const header = ["task", "result", "time", "binpkgs added"] as const;
   const widths = [0, 1, 2].map((column) => Math.max(header[column]?.length ?? 0, ...rows.map((row) => String(row[column]).length)));

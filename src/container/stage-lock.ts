@@ -135,7 +135,7 @@ async function removeStale(lockPath: string, stale: StageLockOwner, pid: number)
   await unlink(aside).catch(() => undefined);
 }
 
-function isProcessAlive(pid: number): boolean {
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,7 +2,7 @@
 import type { BinpkgEntry } from "../portage/packages-index.js";
 import type { Step } from "../plan/plan.js";
 
-export type StepResult = "succeeded" | "failed" | "interrupted" | "not-run";
+export type StepResult = "succeeded" | "failed" | "interrupted" | "not-run" | "skipped";
 
 export interface StepOutcome {
   step: Step;
@@ -13,6 +13,17 @@ export interface StepOutcome {
   added: BinpkgEntry[];
   /** Why it failed or was not run, for the summary. */
   reason?: string;
+}
+
+/**
+ * Decides, before a step, whether it must run, and records what happened. The state database implements
+ * it (src/engine/state-observer.ts); without one every step runs and nothing is recorded.
+ */
+export interface RunObserver {
+  /** `skip` is the reason to skip the step; `fingerprint` is what its inputs hash to (null: not computed). */
+  beforeStep(step: Step): Promise<{ skip: string | null; fingerprint: string | null }>;
+  stepStarted(step: Step, fingerprint: string | null): void;
+  stepFinished(outcome: StepOutcome): Promise<void>;
 }
 
 export type EngineEvent =

@@ -7,7 +7,7 @@ import type { CrashPoint } from "../stage/transaction.js";
 import type { Plan, Step } from "../plan/plan.js";
 import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
-import type { EngineEvent, StepOutcome } from "./events.js";
+import type { EngineEvent, RunObserver, StepOutcome } from "./events.js";
 import { openTransaction } from "./stage-step.js";
 import { prepareStep, removeWorkDir } from "./prepare-step.js";
 
@@ -22,6 +22,7 @@ export interface EngineDeps {
   signal: AbortSignal;
   /** Host environment for host steps. */
   env: NodeJS.ProcessEnv;
+  observer?: RunObserver;
 }
 
 export interface RunOptions {
@@ -39,25 +40,42 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
   const removals: Promise<void>[] = [];
   let stopReason: string | undefined;
   for (const [index, step] of plan.steps.entries()) {
+    const total = plan.steps.length;
     if (stopReason !== undefined || deps.signal.aborted) {
-      outcomes.push({ step, result: "not-run", exitCode: null, durationMs: 0, added: [], reason: deps.signal.aborted ? "interrupted" : stopReason });
+      const outcome: StepOutcome = { step, result: "not-run", exitCode: null, durationMs: 0, added: [], reason: deps.signal.aborted ? "interrupted" : stopReason };
+      outcomes.push(outcome);
+      await deps.observer?.stepFinished(outcome);
       continue;
     }
-    deps.emit({ kind: "step-start", step, index, total: plan.steps.length });
+    const decision = (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null };
+    if (decision.skip !== null) {
+      const outcome: StepOutcome = { step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip };
+      outcomes.push(outcome);
+      await deps.observer?.stepFinished(outcome);
+      deps.emit({ kind: "step-end", outcome, index, total });
+      continue;
+    }
+    deps.emit({ kind: "step-start", step, index, total });
+    deps.observer?.stepStarted(step, decision.fingerprint);
     const outcome = await runStep(plan, step, deps, (removal) => removals.push(removal));
     outcomes.push(outcome);
-    deps.emit({ kind: "step-end", outcome, index, total: plan.steps.length });
-    // With a transaction a failed persisting step left the stage as it was; without one the stage is in doubt.
-    if (outcome.result === "failed" && step.persist && !(step.kind === "container" && step.transaction)) {
-      stopReason = `${step.task.id} failed while changing the stage, so the stage is in doubt`;
-    }
-    else if (outcome.result === "failed" && step.task.kind === "sync") stopReason = "the repository sync failed";
-    else if (outcome.result === "failed" && options.failFast) stopReason = `--fail-fast: ${step.task.id} failed`;
+    await deps.observer?.stepFinished(outcome);
+    deps.emit({ kind: "step-end", outcome, index, total });
+    stopReason = stopReasonAfter(step, outcome, options) ?? stopReason;
   }
   for (const removal of await Promise.allSettled(removals)) {
     if (removal.status === "rejected") deps.emit({ kind: "warning", message: `could not remove work files: ${String(removal.reason)}` });
   }
   return { steps: outcomes, interrupted: deps.signal.aborted };
+}
+
+function stopReasonAfter(step: Step, outcome: StepOutcome, options: RunOptions): string | undefined {
+  if (outcome.result !== "failed") return undefined;
+  // With a transaction a failed persisting step left the stage as it was; without one the stage is in doubt.
+  if (step.persist && !(step.kind === "container" && step.transaction)) return `${step.task.id} failed while changing the stage, so the stage is in doubt`;
+  if (step.task.kind === "sync") return "the repository sync failed";
+  if (options.failFast) return `--fail-fast: ${step.task.id} failed`;
+  return undefined;
 }
 
 async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (removal: Promise<void>) => void): Promise<StepOutcome> {

@@ -20,6 +20,11 @@ export interface TaskEnd {
   durationMs: number;
   /** Why it failed, was not run or was skipped. */
   reason?: string;
+  /**
+   * Replaces the fingerprint given at the start: a persisting task that succeeded is recorded with the
+   * stage generation it made, so that the next run, finding that generation, can skip it.
+   */
+  fingerprint?: string;
 }
 
 export interface TaskResultRecord {
@@ -78,8 +83,8 @@ export function taskQueries(db: Database.Database): TaskQueries {
     `INSERT INTO task_results (run_id, task_id, title, kind, fingerprint, result, exit_code, started_at, duration_ms, log_path, reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const finish = db.prepare<[string, number | null, number, string | null, number]>(
-    "UPDATE task_results SET result = ?, exit_code = ?, duration_ms = ?, reason = ? WHERE id = ?",
+  const finish = db.prepare<[string, number | null, number, string | null, string | null, number]>(
+    "UPDATE task_results SET result = ?, exit_code = ?, duration_ms = ?, reason = ?, fingerprint = COALESCE(?, fingerprint) WHERE id = ?",
   );
   const lastSuccess = db.prepare<[string], { fingerprint: string | null }>(
     "SELECT fingerprint FROM task_results WHERE task_id = ? AND result = 'succeeded' ORDER BY id DESC LIMIT 1",
@@ -97,7 +102,7 @@ export function taskQueries(db: Database.Database): TaskQueries {
     startTask: (start) => add(start, null),
     recordTask: (start, end) => add(start, end),
     finishTask(taskResultId, end) {
-      const info = finish.run(end.result, end.exitCode, end.durationMs, end.reason ?? null, taskResultId);
+      const info = finish.run(end.result, end.exitCode, end.durationMs, end.reason ?? null, end.fingerprint ?? null, taskResultId);
       if (info.changes !== 1) throw new StateDatabaseError(`finishTask: there is no task result ${taskResultId} in the state database`);
     },
     lastSuccessfulFingerprint: (taskId) => lastSuccess.get(taskId)?.fingerprint ?? null,

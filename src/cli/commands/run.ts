@@ -1,8 +1,14 @@
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { removeLeftoverSnapshots } from "../../container/leftovers.js";
-import { acquireStageLock, StageLockedError, type StageLock } from "../../container/stage-lock.js";
+import { acquireStageLock, isProcessAlive, StageLockedError, type StageLock } from "../../container/stage-lock.js";
 import { runPlan } from "../../engine/run-plan.js";
+import { createStateObserver } from "../../engine/state-observer.js";
+import { hashText } from "../../config/tasks.js";
+import { openStateDatabase, type StateDatabase } from "../../state/database.js";
+import { readBinpkgbotVersion } from "../../state/read-inputs.js";
+import type { RunResult } from "../../state/runs.js";
 import type { Config } from "../../config/config.js";
 import type { HostFacts } from "../../container/host.js";
 import { planRun, stageLockFile } from "../../plan/plan-run.js";
@@ -10,25 +16,34 @@ import { stageLayout } from "../../stage/layout.js";
 import { recoverStage, type CrashPoint } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { makeRunId, readHostFacts } from "../host-facts.js";
+import { makeRunId, readHostFacts, runIdProcess } from "../host-facts.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { createEventPrinter, renderSummary } from "../print-run.js";
 
-export const runHelp = `usage: binpkgbot [run] [-c FILE] [--fail-fast]
+export const runHelp = `usage: binpkgbot [run] [-c FILE] [--fail-fast] [--force [TASK…]]
 
 Syncs the repository, then runs every task of binpkgbot.yml, each in its own systemd-nspawn
 container over the stage, and prints a summary with the binpkgs each task added.
 A failed task does not stop the others, unless it was changing the stage.
-  --fail-fast   stop at the first failed task`;
+A task whose inputs (repository revision, etc_portage, stage generation, the task and its
+modifiers, binpkgbot's version) are those of its last successful run is skipped.
+  --fail-fast        stop at the first failed task
+  --force [TASK…]    run these tasks (all, without names) even if nothing changed`;
 
 // --pipe appeared in systemd 247; without it containers hang at a read-only console.
 const MIN_NSPAWN = 247;
 
 export async function runCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { "fail-fast": { type: "boolean", default: false } }, strict: true });
+  const { values, positionals } = parseArgs({
+    args: context.args, allowPositionals: true, strict: true,
+    options: { "fail-fast": { type: "boolean", default: false }, force: { type: "boolean", default: false } },
+  });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
+  const force = readForce(config, values.force, positionals);
   const lock = await lockStage(context, config.stage);
+  const state = await openRunState(context, config);
+  let result: RunResult = "interrupted";
   try {
     const crashPoint = testCrashPoint(context.env);
     await recoverFromEarlierRuns(context, config, crashPoint);
@@ -36,18 +51,46 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
     await checkHost(config, facts.host);
     const plan = planRun({ config, host: facts.plan, runId: makeRunId(context.now()) });
     for (const warning of plan.warnings) context.stderr(`warning: ${warning}`);
+    const observer = createStateObserver({
+      db: state.db, runId: state.runId, config, exec: context.exec, now: context.now, binpkgbotVersion: await readBinpkgbotVersion(), force,
+    });
     const outcome = await runPlan(plan, {
-      exec: context.exec, emit: createEventPrinter(context.stdout), clock: () => context.now().getTime(), signal, env: context.env, crashPoint,
+      exec: context.exec, emit: createEventPrinter(context.stdout), clock: () => context.now().getTime(), signal, env: context.env, crashPoint, observer,
     }, { failFast: values["fail-fast"] });
+    const failed = outcome.steps.filter((step) => !["succeeded", "skipped"].includes(step.result)).length;
+    result = outcome.interrupted ? "interrupted" : failed > 0 ? "failed" : "succeeded";
     context.stdout("");
     context.stdout(renderSummary(outcome.steps));
     if (outcome.interrupted) throw new CliError("interrupted: the running container was stopped and its snapshot removed; the remaining tasks did not run", ExitCode.interrupted);
-    const failed = outcome.steps.filter((step) => step.result !== "succeeded").length;
     if (failed > 0) context.stderr(`${failed} of ${outcome.steps.length} step(s) did not succeed; logs are in ${plan.logDir}`);
     return failed > 0 ? ExitCode.buildFailed : ExitCode.ok;
   } finally {
+    state.db.finishRun(state.runId, { endedAt: context.now(), result });
+    state.db.close();
     await lock.release();
   }
+}
+
+/** --force alone forces every task; --force with names, those (which must exist). */
+function readForce(config: Config, force: boolean, names: string[]): true | Set<string> {
+  if (names.length > 0 && !force) throw new CliError(`unexpected ${names.join(" ")}: to rebuild tasks, name them after --force`, ExitCode.usage);
+  if (!force) return new Set();
+  if (names.length === 0) return true;
+  const known = new Set(config.tasks.map((task) => task.id));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new CliError(`--force: no task ${unknown.join(", ")} in ${config.file}; the tasks are: ${[...known].join(", ")}`, ExitCode.usage);
+  return new Set(names);
+}
+
+/** The state database, with a run in it; a run that a kill -9 ended is marked interrupted first. */
+async function openRunState(context: CommandContext, config: Config): Promise<{ db: StateDatabase; runId: number }> {
+  await mkdir(config.stateDir, { recursive: true });
+  const db = openStateDatabase(config.stateDir);
+  const recovered = db.recoverInterrupted(context.now());
+  if (recovered.tasks > 0 || recovered.runs > 0) context.stderr(`recorded ${recovered.tasks} task(s) of a run that was killed as interrupted; they run again now`);
+  const configHash = hashText((await Promise.all(config.files.map((file) => readFile(file, "utf8")))).join("\0"), 16);
+  const runId = db.startRun({ startedAt: context.now(), trigger: "manual", configFile: config.file, configHash });
+  return { db, runId };
 }
 
 /** One run per stage; the lock is taken before anything else looks at or changes the stage. */
@@ -64,9 +107,20 @@ export async function lockStage(context: CommandContext, stage: string): Promise
 /** Finishes or undoes a stage swap a crash interrupted, and removes snapshots a hard kill left. */
 async function recoverFromEarlierRuns(context: CommandContext, config: Config, crashPoint?: (name: CrashPoint) => void): Promise<void> {
   for (const message of await recoverStage(stageLayout(config.stage), { exec: context.exec, now: context.now, crashPoint })) context.stderr(message);
+  await removeDeadRunsWorkFiles(config.stateDir);
   const leftovers = await removeLeftoverSnapshots(config.stage, { exec: context.exec });
   for (const removed of leftovers.removed) context.stderr(`removed a snapshot left by an interrupted run: ${removed}`);
   for (const skipped of leftovers.skipped) context.stderr(`warning: left ${skipped.path} alone: ${skipped.reason}`);
+}
+
+/** Work files of runs whose process is gone (a kill -9): copies of etc_portage and scripts, nothing else. */
+async function removeDeadRunsWorkFiles(stateDir: string): Promise<void> {
+  const workRoot = path.join(stateDir, "work");
+  for (const runId of await readdir(workRoot).catch(() => [] as string[])) {
+    const pid = runIdProcess(runId);
+    if (pid === null || pid === process.pid || isProcessAlive(pid)) continue;
+    await rm(path.join(workRoot, runId), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,0 +1,81 @@
+// Ties a run to the state database: records every step, and skips a step whose inputs hash to the
+// fingerprint of its last successful run (src/state/fingerprint.ts says what the inputs are).
+import path from "node:path";
+import type { Config } from "../config/config.js";
+import type { Exec } from "../exec/exec.js";
+import type { Step } from "../plan/plan.js";
+import { readStageGenerationId, stageLayout } from "../stage/layout.js";
+import type { StateDatabase } from "../state/database.js";
+import { readElogDir } from "../state/elog.js";
+import { fingerprintTask } from "../state/fingerprint.js";
+import { hashDirectory, readRepoRevision } from "../state/read-inputs.js";
+import type { RunObserver, StepOutcome } from "./events.js";
+
+export interface StateObserverOptions {
+  db: StateDatabase;
+  runId: number;
+  config: Config;
+  exec: Exec;
+  now: () => Date;
+  binpkgbotVersion: string;
+  /** Task ids to run whatever their fingerprint; `true`: all of them. */
+  force: true | ReadonlySet<string>;
+}
+
+export function createStateObserver(options: StateObserverOptions): RunObserver {
+  const { db, config } = options;
+  const started = new Map<string, number>();
+  let repoRevision: Promise<string> | undefined;
+  let etcPortageHash: Promise<string> | undefined;
+  const fingerprint = async (step: Step): Promise<string> => fingerprintTask({
+    // Read after the sync step (which changes it) and once per run: tasks bind the repository read-only.
+    repoRevision: await (repoRevision ??= readRepoRevision(config.portageRepo, options.exec)),
+    etcPortageHash: await (etcPortageHash ??= hashDirectory(config.etcPortage)),
+    stageGeneration: await readStageGenerationId(stageLayout(config.stage)),
+    step,
+    binpkgbotVersion: options.binpkgbotVersion,
+  });
+  const forced = (step: Step): boolean => options.force === true || options.force.has(step.task.id);
+  const taskStart = (step: Step, print: string | null) => ({
+    runId: options.runId, task: step.task, fingerprint: print, startedAt: options.now(), logPath: step.logFile,
+  });
+
+  return {
+    async beforeStep(step) {
+      if (step.task.kind === "sync") return { skip: null, fingerprint: null };
+      const print = await fingerprint(step);
+      if (forced(step) || db.lastSuccessfulFingerprint(step.task.id) !== print) return { skip: null, fingerprint: print };
+      return { skip: `unchanged since its last success (fingerprint ${print.slice(0, 12)}); --force ${step.task.id} builds it again`, fingerprint: print };
+    },
+    stepStarted(step, print) {
+      started.set(step.task.id, db.startTask(taskStart(step, print)));
+    },
+    async stepFinished(outcome) {
+      const id = started.get(outcome.step.task.id);
+      const end = { result: outcome.result, exitCode: outcome.exitCode, durationMs: Math.round(outcome.durationMs), reason: outcome.reason };
+      if (id === undefined) {
+        db.recordTask(taskStart(outcome.step, null), end);
+        return;
+      }
+      if (outcome.step.task.kind === "sync") repoRevision = undefined;
+      const after = await fingerprintAfter(outcome, fingerprint);
+      const messages = outcome.step.kind === "container" ? await readElog(outcome.step.portageLogDir) : [];
+      db.transaction(() => {
+        db.finishTask(id, { ...end, ...(after ? { fingerprint: after } : {}) });
+        db.recordBinpkgs(id, outcome.added);
+        db.recordElog(id, messages);
+      });
+    },
+  };
+}
+
+/** A persisting step that succeeded is recorded against the stage generation it made (see TaskEnd). */
+async function fingerprintAfter(outcome: StepOutcome, fingerprint: (step: Step) => Promise<string>): Promise<string | null> {
+  if (outcome.result !== "succeeded" || !outcome.step.persist) return null;
+  return fingerprint(outcome.step);
+}
+
+async function readElog(portageLogDir: string) {
+  const files = await readElogDir(path.join(portageLogDir, "elog")).catch(() => []);
+  return files.flatMap((file) => file.messages);
+}

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { planRun } from "../../plan/plan-run.js";
 import { renderPlanText } from "../../plan/render-plan.js";
 import type { CommandContext } from "../command-context.js";
-import { makeRunId, readHostFacts } from "../host-facts.js";
+import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { loadConfigOrFail } from "../load-config.js";
 
 export const planHelp = `usage: binpkgbot plan [-c FILE] [--json]
@@ -15,7 +15,7 @@ export async function planCommand(context: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
-  const facts = await readHostFacts(context.exec, config.stage, context.env);
+  const facts = await readPlanHostFacts(context.exec, config.stage, context.env);
   const plan = planRun({ config, host: facts.plan, runId: makeRunId(context.now()) });
   context.stdout(values.json ? JSON.stringify(plan, null, 2) : renderPlanText(plan).trimEnd());
   return 0;

@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
 import { planShell } from "../../plan/plan-run.js";
-import { lockStage } from "./run.js";
+import { withStageLock } from "../lock-stage.js";
 import { exists, readCurrent, readGenerations, stageLayout } from "../../stage/layout.js";
 import { rollbackStage } from "../../stage/rollback.js";
 import { StageError } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { makeRunId, readHostFacts } from "../host-facts.js";
+import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { stageInitCommand, stageInitHelp } from "./stage-init.js";
 
@@ -62,15 +62,6 @@ async function listGenerations(context: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function withStageLock<T>(context: CommandContext, stage: string, work: () => Promise<T>): Promise<T> {
-  const lock = await lockStage(context, stage);
-  try {
-    return await work();
-  } finally {
-    await lock.release();
-  }
-}
-
 async function rollback(context: CommandContext): Promise<number> {
   const { positionals } = parseArgs({ args: context.args, allowPositionals: true, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
@@ -89,7 +80,7 @@ async function shell(context: CommandContext, signal: AbortSignal): Promise<numb
   if (values.failed && !(await exists(layout.failed))) {
     throw new CliError(`there is no failed snapshot at ${layout.failed}: it is kept only until the next run after a persisting task fails`, ExitCode.host);
   }
-  const facts = await readHostFacts(context.exec, config.stage, context.env);
+  const facts = await readPlanHostFacts(context.exec, config.stage, context.env);
   const terminal = process.stdin.isTTY === true;
   const target = values.failed ? { directory: layout.failed, ephemeral: false, terminal } : { directory: config.stage, ephemeral: true, terminal };
   const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);

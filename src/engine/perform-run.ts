@@ -1,0 +1,147 @@
+// One whole run of a config: lock the stage, recover from earlier crashes, read host facts, plan, run the
+// plan with the state database watching, and release everything. `binpkgbot run` and the daemon call it.
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../config/config.js";
+import { hashText } from "../config/tasks.js";
+import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
+import { readFilesystemType } from "../container/filesystem.js";
+import { removeLeftoverSnapshots } from "../container/leftovers.js";
+import { acquireStageLock, isProcessAlive, type StageLock } from "../container/stage-lock.js";
+import type { Exec } from "../exec/exec.js";
+import { planRun, stageLockFile } from "../plan/plan-run.js";
+import type { Plan, PlanHostFacts } from "../plan/plan.js";
+import { stageLayout } from "../stage/layout.js";
+import { recoverStage, type CrashPoint } from "../stage/transaction.js";
+import { openStateDatabase, type StateDatabase } from "../state/database.js";
+import { readBinpkgbotVersion } from "../state/read-inputs.js";
+import type { RunResult, RunTrigger } from "../state/runs.js";
+import type { EngineEvent } from "./events.js";
+import { runPlan, type RunOutcome } from "./run-plan.js";
+import { createStateObserver } from "./state-observer.js";
+
+export interface PerformRunOptions {
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  signal: AbortSignal;
+  emit: (event: EngineEvent) => void;
+  trigger: RunTrigger;
+  failFast: boolean;
+  /** Task ids to run whatever their fingerprint; `true`: all. */
+  force: true | ReadonlySet<string>;
+  crashPoint?: (name: CrashPoint) => void;
+}
+
+export interface PerformedRun {
+  plan: Plan;
+  outcome: RunOutcome;
+  result: Exclude<RunResult, "running">;
+  /** The run's id in the state database. */
+  runId: number;
+}
+
+/** The host cannot run containers as configured; the message says what to install or fix. */
+export class HostProblem extends Error {
+  override readonly name = "HostProblem";
+}
+
+// --pipe appeared in systemd 247; without it containers hang at a read-only console.
+const MIN_NSPAWN = 247;
+
+/**
+ * A compact run id that sorts by time, is safe in a path and is unique on the host; its process id
+ * tells a later run whether the run that left work files behind is still alive.
+ */
+export function makeRunId(now: Date, pid: number = process.pid): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${pid}`;
+}
+
+export function runIdProcess(runId: string): number | null {
+  const match = /-(\d+)$/.exec(runId);
+  return match ? Number(match[1]) : null;
+}
+
+export async function readPlanHostFacts(exec: Exec, stage: string, env: NodeJS.ProcessEnv): Promise<{ host: HostFacts; plan: PlanHostFacts }> {
+  const host = await probeHost({ exec, path: env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" });
+  const stageFilesystem = await readFilesystemType(stage).catch(() => null);
+  return { host, plan: { systemdPid1: canRegisterMachine(host), stageFilesystem } };
+}
+
+export async function performRun(config: Config, options: PerformRunOptions): Promise<PerformedRun> {
+  const lock = await acquireStageLock(stageLockFile(config.stage), { pid: process.pid, now: options.now() });
+  try {
+    return await runLocked(config, options, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(config: Config, options: PerformRunOptions, lock: StageLock): Promise<PerformedRun> {
+  const notice = (message: string): void => options.emit({ kind: "notice", message });
+  if (lock.staleLockRemoved) notice(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
+  await recoverFromEarlierRuns(config, options, notice);
+  const facts = await readPlanHostFacts(options.exec, config.stage, options.env);
+  await checkHost(config, facts.host);
+  const plan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
+  for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
+  const { db, runId } = await openRunState(config, options, notice);
+  let result: PerformedRun["result"] = "interrupted";
+  try {
+    const observer = createStateObserver({
+      db, runId, config, exec: options.exec, now: options.now, binpkgbotVersion: await readBinpkgbotVersion(), force: options.force,
+    });
+    const outcome = await runPlan(plan, {
+      exec: options.exec, emit: options.emit, clock: () => options.now().getTime(), signal: options.signal, env: options.env,
+      crashPoint: options.crashPoint, observer,
+    }, { failFast: options.failFast });
+    const failed = outcome.steps.some((step) => !["succeeded", "skipped"].includes(step.result));
+    result = outcome.interrupted ? "interrupted" : failed ? "failed" : "succeeded";
+    return { plan, outcome, result, runId };
+  } finally {
+    db.finishRun(runId, { endedAt: options.now(), result });
+    db.close();
+  }
+}
+
+/** Finishes or undoes a stage swap a crash interrupted, and removes what a hard kill left behind. */
+async function recoverFromEarlierRuns(config: Config, options: PerformRunOptions, notice: (message: string) => void): Promise<void> {
+  for (const message of await recoverStage(stageLayout(config.stage), { exec: options.exec, now: options.now, crashPoint: options.crashPoint })) notice(message);
+  await removeDeadRunsWorkFiles(config.stateDir);
+  const leftovers = await removeLeftoverSnapshots(config.stage, { exec: options.exec });
+  for (const removed of leftovers.removed) notice(`removed a snapshot left by an interrupted run: ${removed}`);
+  for (const skipped of leftovers.skipped) options.emit({ kind: "warning", message: `left ${skipped.path} alone: ${skipped.reason}` });
+}
+
+/** Work files of runs whose process is gone (a kill -9): copies of etc_portage and scripts, nothing else. */
+async function removeDeadRunsWorkFiles(stateDir: string): Promise<void> {
+  const workRoot = path.join(stateDir, "work");
+  for (const runId of await readdir(workRoot).catch(() => [] as string[])) {
+    const pid = runIdProcess(runId);
+    if (pid === null || pid === process.pid || isProcessAlive(pid)) continue;
+    await rm(path.join(workRoot, runId), { recursive: true, force: true });
+  }
+}
+
+/** The state database, with a run in it; tasks of a run that a kill -9 ended are marked interrupted first. */
+async function openRunState(config: Config, options: PerformRunOptions, notice: (message: string) => void): Promise<{ db: StateDatabase; runId: number }> {
+  await mkdir(config.stateDir, { recursive: true });
+  const db = openStateDatabase(config.stateDir);
+  const recovered = db.recoverInterrupted(options.now());
+  if (recovered.tasks > 0 || recovered.runs > 0) notice(`recorded ${recovered.tasks} task(s) of a run that was killed as interrupted; they run again now`);
+  const configHash = hashText((await Promise.all(config.files.map((file) => readFile(file, "utf8")))).join("\0"), 16);
+  const runId = db.startRun({ startedAt: options.now(), trigger: options.trigger, configFile: config.file, configHash });
+  return { db, runId };
+}
+
+async function checkHost(config: Config, host: HostFacts): Promise<void> {
+  if (host.nspawnPath === null) throw new HostProblem("systemd-nspawn not found in PATH: install it (Gentoo: sys-apps/systemd; Debian: apt-get install systemd-container)");
+  if (host.nspawnVersion !== null && host.nspawnVersion < MIN_NSPAWN) {
+    throw new HostProblem(`systemd-nspawn ${host.nspawnVersion} is too old: binpkgbot needs ${MIN_NSPAWN} or newer (for --pipe)`);
+  }
+  for (const [key, dir] of [["stage", config.stage], ["etc_portage", config.etcPortage], ["portage_repo", config.portageRepo]] as const) {
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory()) throw new HostProblem(`${key} ${dir} is not a directory: create it or fix '${key}' in ${config.file}`);
+  }
+  for (const dir of [config.pkgdir, config.distdir, config.stateDir]) if (dir !== null) await mkdir(dir, { recursive: true });
+}

@@ -31,6 +31,8 @@ export interface PerformRunOptions {
   /** Task ids to run whatever their fingerprint; `true`: all. */
   force: true | ReadonlySet<string>;
   crashPoint?: (name: CrashPoint) => void;
+  /** Which steps: all (default), only the repository sync, or only the tasks (the daemon syncs apart). */
+  steps?: "all" | "sync" | "tasks";
 }
 
 export interface PerformedRun {
@@ -83,7 +85,8 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
   await recoverFromEarlierRuns(config, options, notice);
   const facts = await readPlanHostFacts(options.exec, config.stage, options.env);
   await checkHost(config, facts.host);
-  const plan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
+  const fullPlan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
+  const plan = { ...fullPlan, steps: fullPlan.steps.filter((step) => wanted(options.steps ?? "all", step.task.kind === "sync")) };
   for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
   const { db, runId } = await openRunState(config, options, notice);
   let result: PerformedRun["result"] = "interrupted";
@@ -102,6 +105,10 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
     db.finishRun(runId, { endedAt: options.now(), result });
     db.close();
   }
+}
+
+function wanted(steps: "all" | "sync" | "tasks", isSync: boolean): boolean {
+  return steps === "all" || (steps === "sync") === isSync;
 }
 
 /** Finishes or undoes a stage swap a crash interrupted, and removes what a hard kill left behind. */

@@ -1,4 +1,5 @@
 // The validated, normalised config: what the planner consumes. Paths are absolute, includes are flattened.
+import type { Schedule } from "../daemon/schedule.js";
 import type { PathSegment } from "./issues.js";
 
 export interface Bind {
@@ -60,6 +61,31 @@ export type SyncSpec =
   | { kind: "emerge" }
   | { kind: "script"; host: boolean; script: string };
 
+export interface MailSettings {
+  to: string;
+  from: string | null;
+  /** The sendmail binary, absolute. */
+  sendmail: string;
+}
+
+export interface NotifySettings {
+  webhook: string | null;
+  mail: MailSettings | null;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface DaemonSettings {
+  /** When the daemon ticks. */
+  schedule: Schedule;
+  notify: NotifySettings;
+  /** Where the daemon's status server listens; null: no status server. */
+  statusListen: ListenAddress | null;
+}
+
 export interface Config {
   /** The config file, absolute. */
   file: string;
@@ -83,4 +109,9 @@ export interface Config {
   sync: SyncSpec;
   binds: Bind[];
   tasks: Task[];
+  /**
+   * What only `binpkgbot daemon` reads. loadConfig() always sets it; it is optional so that configs built
+   * in code (tests, tools) need not, and src/daemon/settings.ts gives the defaults then.
+   */
+  daemon?: DaemonSettings;
 }

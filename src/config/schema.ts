@@ -99,6 +99,24 @@ const syncSchema = oneOf(
   "how the repository is synced before the tasks",
 );
 
+const notifySchema = object(
+  {
+    webhook: optional(string("URL"), "an http(s) URL that gets a JSON POST {event, task, run, result, reason, host, time}"),
+    mail: optional(
+      object(
+        {
+          to: required(string("address"), "who gets the mail (comma-separated addresses)"),
+          from: optional(string("address"), "the From: address (default: sendmail's)"),
+          sendmail: withDefault(string("path"), "/usr/sbin/sendmail", "the local sendmail, run as `sendmail -t`"),
+        },
+        "mail through the local sendmail",
+      ),
+      "mail through the local sendmail",
+    ),
+  },
+  "notifications of the daemon",
+);
+
 export const configSchema = object(
   {
     stage: required(string("path"), "the stage3/stage4 directory (a btrfs subvolume is recommended)"),
@@ -120,6 +138,13 @@ export const configSchema = object(
     sync: withDefault(syncSchema, true, "sync the repository before the tasks"),
     binds: withDefault(list(bindSchema, "binds"), [], "more bind mounts for every container"),
     tasks: withDefault(taskListSchema, [], "what to build, in order"),
+    schedule: withDefault(string("schedule"), "1h", "when `binpkgbot daemon` syncs and, if anything changed, runs the tasks: an interval ('90s', '30m', '6h', '1h30m') or a cron expression ('*/30 * * * *')"),
+    notify: optional(notifySchema, "where `binpkgbot daemon` reports a task that starts failing or recovers, and a run that cannot start"),
+    status_listen: withDefault(
+      oneOf([string("HOST:PORT"), boolean("false: no status server")], "HOST:PORT or false"),
+      "127.0.0.1:8735",
+      "where `binpkgbot daemon` answers GET /health and GET /status (read-only JSON); false: nowhere",
+    ),
   },
   "binpkgbot.yml",
 );

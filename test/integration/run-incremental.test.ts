@@ -3,24 +3,16 @@
 import assert from "node:assert/strict";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { test } from "node:test";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { waitFor } from "./harness/nspawn-process.js";
 import { configText, createWorld, readRecords, runCli, startCli, type World } from "./support/world.js";
 import { access } from "node:fs/promises";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
-let fixture: BtrfsFixture;
-before(async () => {
-  if (!skip) fixture = await createBtrfsFixture();
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
-});
+const suite = await integrationSuite();
+const { skip } = suite;
+const fixture = { get dir(): string { return suite.fixture().dir; } };
 
 const TASKS = (modifier: string) => [
   "sync: false",

@@ -2,25 +2,17 @@
 import assert from "node:assert/strict";
 import { access, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { findLeftoverSnapshots } from "../../src/container/leftovers.js";
 import { stageLockFile } from "../../src/plan/plan-run.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { findNspawnPid, waitFor } from "./harness/nspawn-process.js";
 import { configText, createWorld, runCli, startCli, type World } from "./support/world.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
-let fixture: BtrfsFixture;
-before(async () => {
-  if (!skip) fixture = await createBtrfsFixture();
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
-});
+const suite = await integrationSuite();
+const { skip } = suite;
+const fixture = { get dir(): string { return suite.fixture().dir; } };
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
 

@@ -3,25 +3,17 @@
 import assert from "node:assert/strict";
 import { access, readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { test } from "node:test";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { configText, createWorld, readRecords, runCli, type CliResult, type World } from "./support/world.js";
 import { treeManifest } from "./support/tree-manifest.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
-let fixture: BtrfsFixture;
-before(async () => {
-  if (skip) return;
-  fixture = await createBtrfsFixture();
+const suite = await integrationSuite(async () => {
   await mainScenario();
 });
-after(async () => {
-  if (!skip) await fixture.teardown();
-});
+const { skip } = suite;
+const fixture = { get dir(): string { return suite.fixture().dir; } };
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
 // On a persistent start nspawn creates these mount points and the merged-/usr symlinks of an empty

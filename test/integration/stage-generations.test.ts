@@ -3,25 +3,17 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { exists, readCurrent, readGenerations, stageLayout } from "../../src/stage/layout.js";
 import { CRASH_POINTS, type CrashPoint } from "../../src/stage/transaction.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { configText, createWorld, runCli, type World } from "./support/world.js";
 import { nodeExec } from "../../src/exec/exec.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
-let fixture: BtrfsFixture;
-before(async () => {
-  if (!skip) fixture = await createBtrfsFixture();
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
-});
+const suite = await integrationSuite();
+const { skip } = suite;
+const fixture = { get dir(): string { return suite.fixture().dir; } };
 
 const cli = (world: World, env: NodeJS.ProcessEnv = {}) => nodeExec.run([process.execPath, path.resolve("build/src/cli/main.js"), "run", "-c", world.config], { env: { ...process.env, ...env } });
 

@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   log: () => import("./commands/log.js").then((m) => ({ help: m.logHelp, run: m.logCommand })),
   stage: () => import("./commands/stage.js").then((m) => ({ help: m.stageHelp, run: m.stageCommand })),
   doctor: () => import("./commands/doctor.js").then((m) => ({ help: m.doctorHelp, run: m.doctorCommand })),
+  daemon: () => import("./commands/daemon.js").then((m) => ({ help: m.daemonHelp, run: m.daemonCommand })),
+  "install-units": () => import("./commands/install-units.js").then((m) => ({ help: m.installUnitsHelp, run: m.installUnitsCommand })),
 };
 
 const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]
@@ -32,6 +34,8 @@ commands:
   log        a task's build log and elog messages (log TASK [--run N])
   stage      the stage's generations: list, rollback, shell, init --from TARBALL
   doctor     check the host and the config, each problem with its fix
+  daemon     run as a service: sync on a schedule, run the tasks when something changed
+  install-units  install the systemd units (a service, or a timer) for this binpkgbot
 
 options:
   -c, --config FILE   the config (default ./binpkgbot.yml)

@@ -1,0 +1,60 @@
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../config/load.js";
+import { computeChangeKey, readChangeInputs } from "../../daemon/change-key.js";
+import { startDaemon } from "../../daemon/daemon.js";
+import { createLogger, isJournalStream, type LogFormat } from "../../daemon/log.js";
+import { performRun } from "../../engine/perform-run.js";
+import { diskConfigFiles } from "../../io/config-files.js";
+import { createNotifier } from "../../notify/notifier.js";
+import { daemonSettings } from "../../daemon/settings.js";
+import { StatusServerError } from "../../server/status-server.js";
+import type { CommandContext } from "../command-context.js";
+import { CliError, ExitCode } from "../exit-codes.js";
+import { loadConfigOrFail } from "../load-config.js";
+
+export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json]
+
+Runs as a service: at start and then on the config's 'schedule' (default every hour) it syncs the
+repository and, if the repository, etc_portage or the config changed since its last task run, runs
+the tasks. Never two runs at once: a tick during a run is skipped. Reloads the config when one of its
+files changes, and on SIGHUP; an invalid edit is reported and the previous config stays in use.
+SIGTERM or SIGINT stops the running container, removes its snapshot and exits 0.
+Logs one line per event on stderr (journald priorities under systemd); task output is prefixed with
+the task id. GET /health and GET /status on 'status_listen' (default 127.0.0.1:8735).
+Notifies 'notify' (webhook, mail) when a task starts failing or recovers, or a run cannot start.
+  --log-format json   one JSON object per line: time, level, event, message, fields`;
+
+export async function daemonCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
+  const { values } = parseArgs({ args: context.args, options: { "log-format": { type: "string", default: "text" } }, strict: true });
+  const format = values["log-format"];
+  if (format !== "text" && format !== "json") throw new CliError(`--log-format ${format}: use text or json`, ExitCode.usage);
+  const { config, warnings } = loadConfigOrFail(context.configFile);
+  const log = createLogger({ format: format as LogFormat, journal: isJournalStream(context.env), write: context.stderr, now: context.now });
+  for (const warning of warnings) log.warning("config-warning", warning);
+  let current = config;
+  const notifier = createNotifier({
+    settings: () => ({ notify: daemonSettings(current).notify, stateDir: current.stateDir }),
+    exec: context.exec, log, host: hostname(), now: context.now,
+  });
+  const daemon = await startDaemon({
+    config, exec: context.exec, env: context.env, now: context.now, signal, log, notifier, performRun,
+    reloadConfig: () => {
+      const result = loadConfig(context.configFile, diskConfigFiles);
+      if (result.ok) current = result.config;
+      return result;
+    },
+    readChangeKey: async (of) => computeChangeKey(await readChangeInputs(of, context.exec)),
+  }).catch((error: unknown) => {
+    if (error instanceof StatusServerError) throw new CliError(error.message, ExitCode.host, { cause: error });
+    throw error;
+  });
+  const onHangup = (): void => daemon.reload("SIGHUP");
+  process.on("SIGHUP", onHangup);
+  try {
+    await daemon.stopped;
+  } finally {
+    process.off("SIGHUP", onHangup);
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,33 @@
+// Whether the tasks need a run: a key over everything outside the stage that a task's result depends
+// on — the repository's revision, etc_portage and the text of the config and its includes. The daemon
+// runs the tasks when the key differs from that of its last completed task run.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Config } from "../config/config.js";
+import type { Exec } from "../exec/exec.js";
+import { hashDirectory, readRepoRevision } from "../state/read-inputs.js";
+
+export interface ChangeInputs {
+  repoRevision: string;
+  etcPortageHash: string;
+  /** Each config file (the config, then its includes) with its text. */
+  configTexts: readonly { file: string; text: string }[];
+}
+
+export function computeChangeKey(inputs: ChangeInputs): string {
+  const hash = createHash("sha256");
+  hash.update(`repo\0${inputs.repoRevision}\n`);
+  hash.update(`etc_portage\0${inputs.etcPortageHash}\n`);
+  for (const { file, text } of inputs.configTexts) hash.update(`file\0${file}\0${text.length}\0${text}\n`);
+  return hash.digest("hex");
+}
+
+/** Reads the inputs from disk; throws the readers' typed errors, which name the path. */
+export async function readChangeInputs(config: Config, exec: Exec): Promise<ChangeInputs> {
+  const [repoRevision, etcPortageHash, configTexts] = await Promise.all([
+    readRepoRevision(config.portageRepo, exec),
+    hashDirectory(config.etcPortage),
+    Promise.all(config.files.map(async (file) => ({ file, text: await readFile(file, "utf8") }))),
+  ]);
+  return { repoRevision, etcPortageHash, configTexts };
+}

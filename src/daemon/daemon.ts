@@ -1,0 +1,122 @@
+// `binpkgbot daemon`: ticks on the config's schedule (tick.ts), reloads the config when a file of it
+// changes or on request (SIGHUP), answers GET /status, and stops cleanly when its signal aborts.
+import type { Config } from "../config/config.js";
+import { formatIssue, type LocatedIssue } from "../config/issues.js";
+import type { LoadResult } from "../config/load.js";
+import type { PerformedRun, PerformRunOptions } from "../engine/perform-run.js";
+import type { Exec } from "../exec/exec.js";
+import type { Notifier } from "../notify/notifier.js";
+import { startStatusServer, type RunningStatusServer } from "../server/status-server.js";
+import { createActivityTracker, type ActivityTracker } from "./activity.js";
+import { readDaemonState, writeDaemonState } from "./daemon-state.js";
+import { createEventLogger } from "./log-events.js";
+import type { Logger } from "./log.js";
+import { createScheduler, systemClock, type Scheduler, type SchedulerClock } from "./scheduler.js";
+import { daemonSettings } from "./settings.js";
+import { runTick } from "./tick.js";
+import { watchFiles } from "./watch-files.js";
+
+export interface DaemonOptions {
+  config: Config;
+  /** Reads and validates the config again (the same file). */
+  reloadConfig(): LoadResult;
+  performRun(config: Config, options: PerformRunOptions): Promise<PerformedRun>;
+  readChangeKey(config: Config): Promise<string>;
+  notifier: Notifier;
+  log: Logger;
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  /** Aborting it stops the daemon: the running container is stopped, and nothing new starts. */
+  signal: AbortSignal;
+  clock?: SchedulerClock;
+  watch?: { intervalMs: number; debounceMs: number };
+}
+
+export interface RunningDaemon {
+  /** Validates the config again; a good one takes effect for the next tick, a bad one is reported. */
+  reload(reason: string): void;
+  /** Resolves once stopped: no run going on, the status server closed. */
+  stopped: Promise<void>;
+}
+
+interface DaemonParts {
+  options: DaemonOptions;
+  config: Config;
+  activity: ActivityTracker;
+  scheduler: Scheduler;
+  nextTick: Date | null;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const activity = createActivityTracker();
+  const parts = { options, config: options.config, activity, nextTick: null } as DaemonParts;
+  parts.scheduler = createScheduler(daemonSettings(parts.config).schedule, options.clock ?? systemClock, {
+    onTick: () => runTick({
+      ...options, config: () => parts.config, activity, emit: createEventLogger(options.log),
+      readState: readDaemonState, writeState: writeDaemonState,
+    }),
+    onSkip: (at) => options.log.info("tick-skipped", `tick of ${at.toISOString()} skipped: the previous run is still going`),
+    onError: (error) => options.log.error("tick-error", `the tick ended with an error: ${(error as Error).message}`),
+    onArmed: (at) => (parts.nextTick = at),
+  });
+  const server = await startServer(parts);
+  const watcher = watchFiles({
+    files: () => parts.config.files, onChange: () => reload(parts, "a file of the config changed"), ...(options.watch ?? { intervalMs: 1_000, debounceMs: 300 }),
+  });
+  const settings = daemonSettings(parts.config);
+  options.log.info("daemon-start", `binpkgbot daemon started: config ${parts.config.file}, schedule '${settings.schedule.text}'${server ? `, status at ${server.url}/status` : ""}`);
+  parts.scheduler.start();
+  const stopped = new Promise<void>((resolve) => {
+    const stop = async (): Promise<void> => {
+      options.log.info("daemon-stopping", activity.current() ? "stopping: stopping the running container and cleaning up" : "stopping");
+      watcher.stop();
+      await parts.scheduler.stop();
+      await server?.close();
+      options.log.info("daemon-stopped", "stopped; nothing is left running");
+      resolve();
+    };
+    if (options.signal.aborted) void stop();
+    else options.signal.addEventListener("abort", () => void stop(), { once: true });
+  });
+  return { reload: (reason) => reload(parts, reason), stopped };
+}
+
+async function startServer(parts: DaemonParts): Promise<RunningStatusServer | null> {
+  const listen = daemonSettings(parts.config).statusListen;
+  if (listen === null) return null;
+  return startStatusServer(listen, {
+    stateDir: () => parts.config.stateDir,
+    daemon: () => ({
+      configFile: parts.config.file,
+      schedule: daemonSettings(parts.config).schedule.text,
+      nextTick: parts.nextTick?.toISOString() ?? null,
+      current: parts.activity.current(),
+    }),
+  });
+}
+
+function reload(parts: DaemonParts, reason: string): void {
+  const { log, notifier } = parts.options;
+  const result = parts.options.reloadConfig();
+  if (!result.ok) {
+    for (const issue of result.issues) log.error("config-invalid", formatIssue(issue), { file: issue.file, line: issue.line, column: issue.column });
+    log.error("config-invalid", `${reason}, but the config has ${result.issues.length} problem(s): the previous config stays in use until they are fixed`);
+    void notifier.problem("config-invalid", summarizeIssues(result.issues));
+    return;
+  }
+  const before = daemonSettings(parts.config);
+  parts.config = result.config;
+  const after = daemonSettings(result.config);
+  void notifier.problem("config-invalid", null);
+  for (const warning of result.warnings) log.warning("config-warning", formatIssue(warning));
+  if (after.schedule.text !== before.schedule.text) parts.scheduler.setSchedule(after.schedule);
+  if (JSON.stringify(after.statusListen) !== JSON.stringify(before.statusListen)) {
+    log.warning("config-reloaded", "status_listen changed: it takes effect when the daemon restarts");
+  }
+  log.info("config-reloaded", `${reason}: config reloaded (${result.config.tasks.length} task(s), schedule '${after.schedule.text}'); it applies from the next tick`);
+}
+
+function summarizeIssues(issues: readonly LocatedIssue[]): string {
+  return issues.map(formatIssue).join("\n");
+}

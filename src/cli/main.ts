@@ -19,6 +19,10 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   doctor: () => import("./commands/doctor.js").then((m) => ({ help: m.doctorHelp, run: m.doctorCommand })),
   daemon: () => import("./commands/daemon.js").then((m) => ({ help: m.daemonHelp, run: m.daemonCommand })),
   "install-units": () => import("./commands/install-units.js").then((m) => ({ help: m.installUnitsHelp, run: m.installUnitsCommand })),
+  serve: () => import("./commands/serve.js").then((m) => ({ help: m.serveHelp, run: m.serveCommand })),
+  "client-config": () => import("./commands/client-config.js").then((m) => ({ help: m.clientConfigHelp, run: m.clientConfigCommand })),
+  packages: () => import("./commands/packages.js").then((m) => ({ help: m.packagesHelp, run: m.packagesCommand })),
+  prune: () => import("./commands/prune.js").then((m) => ({ help: m.pruneHelp, run: m.pruneCommand })),
 };
 
 const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]
@@ -36,6 +40,10 @@ commands:
   doctor     check the host and the config, each problem with its fix
   daemon     run as a service: sync on a schedule, run the tasks when something changed
   install-units  install the systemd units (a service, or a timer) for this binpkgbot
+  serve      serve the pkgdir over HTTP as a binhost (--listen ADDR:PORT, --public-key FILE)
+  client-config  what a client needs to use the binhost (--url URL [--format script])
+  packages   the binpkgs in the pkgdir, signed or not, and index problems (--json)
+  prune      remove old builds and gone versions from the pkgdir (--keep N, --dry-run)
 
 options:
   -c, --config FILE   the config (default ./binpkgbot.yml)

@@ -33,7 +33,8 @@ export async function benchTaskOverhead(): Promise<BenchResult[]> {
       if (result.code !== 0) throw new Error(result.stderr);
     });
     const runBinpkgbot = async (config: string): Promise<number> => timeMs(async () => {
-      const result = await runCli(["run", "-c", config]);
+      // --force: every task starts its container (an unchanged task would be skipped, see bench/incremental.ts).
+      const result = await runCli(["run", "--force", "-c", config]);
       if (result.code !== 0) throw new Error(result.stderr);
     });
     const oneTask = path.join(world.root, "one.yml");

@@ -9,7 +9,7 @@ import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import type { EngineEvent, RunObserver, StepOutcome } from "./events.js";
 import { openTransaction } from "./stage-step.js";
-import { prepareStep, removeWorkDir } from "./prepare-step.js";
+import { WorkFiles } from "./work-files.js";
 
 export interface EngineDeps {
   exec: Exec;
@@ -36,8 +36,7 @@ export interface RunOutcome {
 
 export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
   const outcomes: StepOutcome[] = [];
-  // Removing a finished step's work files overlaps the next step; all of it is awaited before returning.
-  const removals: Promise<void>[] = [];
+  const work = new WorkFiles();
   let stopReason: string | undefined;
   for (const [index, step] of plan.steps.entries()) {
     const total = plan.steps.length;
@@ -57,15 +56,15 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
     }
     deps.emit({ kind: "step-start", step, index, total });
     deps.observer?.stepStarted(step, decision.fingerprint);
-    const outcome = await runStep(plan, step, deps, (removal) => removals.push(removal));
+    const next = plan.steps[index + 1];
+    if (next) void work.prepare(next);
+    const outcome = await runStep(plan, step, deps, work);
     outcomes.push(outcome);
     await deps.observer?.stepFinished(outcome);
     deps.emit({ kind: "step-end", outcome, index, total });
     stopReason = stopReasonAfter(step, outcome, options) ?? stopReason;
   }
-  for (const removal of await Promise.allSettled(removals)) {
-    if (removal.status === "rejected") deps.emit({ kind: "warning", message: `could not remove work files: ${String(removal.reason)}` });
-  }
+  for (const message of await work.releaseAll()) deps.emit({ kind: "warning", message });
   return { steps: outcomes, interrupted: deps.signal.aborted };
 }
 
@@ -78,7 +77,7 @@ function stopReasonAfter(step: Step, outcome: StepOutcome, options: RunOptions):
   return undefined;
 }
 
-async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (removal: Promise<void>) => void): Promise<StepOutcome> {
+async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles): Promise<StepOutcome> {
   const started = deps.clock();
   const cleanup = new CleanupStack();
   const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
@@ -86,8 +85,8 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, deferRemoval: (
   });
   let log: WriteStream | undefined;
   try {
-    cleanup.push(`work directory ${step.workDir}`, async () => deferRemoval(removeWorkDir(step)));
-    await prepareStep(step);
+    cleanup.push(`work directory ${step.workDir}`, async () => work.release(step));
+    await work.ready(step);
     log = createWriteStream(step.logFile, { flags: "a" });
     const openLog = log;
     cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => openLog.end(resolve)));

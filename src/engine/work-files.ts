@@ -1,0 +1,40 @@
+// A step's work files (its etc_portage copy, scripts, log directories), laid out while the step before it
+// runs and removed while the step after it runs, so that neither sits between two containers.
+import type { Step } from "../plan/plan.js";
+import { prepareStep, removeWorkDir } from "./prepare-step.js";
+
+export class WorkFiles {
+  private readonly prepared = new Map<Step, Promise<Error | null>>();
+  private readonly removals: Promise<void>[] = [];
+
+  /** Starts laying out a step's files (once); errors are kept for `ready`. */
+  prepare(step: Step): Promise<Error | null> {
+    let preparation = this.prepared.get(step);
+    if (!preparation) {
+      preparation = prepareStep(step).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      this.prepared.set(step, preparation);
+    }
+    return preparation;
+  }
+
+  /** Waits until the step's files are in place; throws what went wrong. */
+  async ready(step: Step): Promise<void> {
+    const error = await this.prepare(step);
+    if (error) throw error;
+  }
+
+  /** Removes a step's files in the background (after its preparation, if that is still going). */
+  release(step: Step): void {
+    const preparation = this.prepared.get(step);
+    if (!preparation) return;
+    this.prepared.delete(step);
+    this.removals.push(preparation.then(() => removeWorkDir(step)));
+  }
+
+  /** Releases every step still held (prepared ahead but not run) and waits; returns what could not be removed. */
+  async releaseAll(): Promise<string[]> {
+    for (const step of [...this.prepared.keys()]) this.release(step);
+    const results = await Promise.allSettled(this.removals);
+    return results.flatMap((result) => (result.status === "rejected" ? [`could not remove work files: ${String(result.reason)}`] : []));
+  }
+}

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createLogger, isJournalStream, type LoggerOptions } from "../../../src/daemon/log.js";
+import { createEventLogger } from "../../../src/daemon/log-events.js";
+import type { EngineEvent } from "../../../src/engine/events.js";
+
+function lines(options: Pick<LoggerOptions, "format" | "journal">) {
+  const out: string[] = [];
+  const log = createLogger({ ...options, write: (line) => void out.push(line), now: () => new Date(Date.UTC(2026, 10, 26, 3)) });
+  return { log, out };
+}
+
+describe("daemon log", () => {
+  it("journald priority prefixes under systemd, words elsewhere", () => {
+    const journal = lines({ format: "text", journal: true });
+    journal.log.info("a", "started");
+    journal.log.warning("b", "slow");
+    journal.log.error("c", "broken");
+    assert.deepEqual(journal.out, ["<6>started", "<4>slow", "<3>broken"]);
+    const plain = lines({ format: "text", journal: false });
+    plain.log.warning("b", "two\nlines");
+    assert.deepEqual(plain.out, ["warning: two ⏎ lines"], "one event, one line");
+    assert.equal(isJournalStream({ JOURNAL_STREAM: "8:1234" }), true);
+    assert.equal(isJournalStream({}), false);
+  });
+
+  it("json: one object per line with time, level, event, message and fields", () => {
+    const json = lines({ format: "json", journal: true });
+    json.log.error("run-error", "boom", { run: 3 });
+    assert.deepEqual(json.out.map((line) => JSON.parse(line)), [{ time: "2026-11-26T03:00:00.000Z", level: "error", event: "run-error", message: "boom", fields: { run: 3 } }]);
+  });
+
+  it("task output goes line by line with the task id in front", () => {
+    const { log, out } = lines({ format: "text", journal: false });
+    const emit = createEventLogger(log);
+    const step = { task: { id: "install-foo", title: "install app-misc/foo" }, kind: "container", spec: { ephemeral: true } };
+    emit({ kind: "output", step, stream: "stdout", text: ">>> Emerging (1 of 1)\n>>> Com" } as EngineEvent);
+    emit({ kind: "output", step, stream: "stdout", text: "pleted\n" } as EngineEvent);
+    emit({ kind: "output", step, stream: "stderr", text: "no newline at the end" } as EngineEvent);
+    emit({ kind: "step-end", index: 0, total: 1, outcome: { step, result: "failed", exitCode: 1, durationMs: 1500, added: [], reason: "exit 1" } } as unknown as EngineEvent);
+    assert.deepEqual(out, [
+      "info: [install-foo] >>> Emerging (1 of 1)",
+      "info: [install-foo] >>> Completed",
+      "info: [install-foo] no newline at the end",
+      "warning: install-foo: failed in 1.5s (exit 1)",
+    ]);
+  });
+});

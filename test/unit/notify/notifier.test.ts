@@ -1,0 +1,93 @@
+// The notifier with a fake fetch and a fake sendmail: what is sent, once per change, and that failures
+// of a channel are logged and never thrown.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import type { NotifySettings } from "../../../src/config/config.js";
+import type { Exec, ExecOptions } from "../../../src/exec/exec.js";
+import { renderMail } from "../../../src/notify/mail.js";
+import { createNotifier } from "../../../src/notify/notifier.js";
+
+const root = await mkdtemp(path.join(tmpdir(), "binpkgbot-notify-"));
+after(() => rm(root, { recursive: true, force: true }));
+let dirs = 0;
+
+function setUp(notify: NotifySettings, fetchImpl?: typeof fetch) {
+  const stateDir = path.join(root, `state${++dirs}`);
+  const posts: unknown[] = [];
+  const mails: { argv: readonly string[]; input: string | undefined }[] = [];
+  const lines: string[] = [];
+  const exec: Exec = {
+    run: async (argv, options?: ExecOptions) => {
+      mails.push({ argv, input: options?.input });
+      return { argv, code: 0, signal: null, stdout: "", stderr: "" };
+    },
+  };
+  const fakeFetch = (async (_url: string, init: RequestInit) => {
+    posts.push(JSON.parse(String(init.body)));
+    return new Response("ok", { status: 200 });
+  }) as unknown as typeof fetch;
+  const make = () => createNotifier({
+    settings: () => ({ notify, stateDir }), exec, fetch: fetchImpl ?? fakeFetch, host: "builder", now: () => new Date(Date.UTC(2026, 10, 26, 3)),
+    log: { info: (_e, m) => void lines.push(`info: ${m}`), warning: (_e, m) => void lines.push(`warning: ${m}`) },
+  });
+  return { make, posts, mails, lines, stateDir };
+}
+
+const webhook = { webhook: "http://127.0.0.1:9/hook", mail: null };
+
+describe("notifier", () => {
+  it("posts the summary once per change of a task's state", async () => {
+    const world = setUp(webhook);
+    const notifier = world.make();
+    await notifier.taskResults(1, [{ taskId: "a", result: "succeeded", reason: null }]);
+    await notifier.taskResults(2, [{ taskId: "a", result: "failed", reason: "exit 1" }]);
+    await notifier.taskResults(3, [{ taskId: "a", result: "failed", reason: "exit 1" }]);
+    await notifier.taskResults(4, [{ taskId: "a", result: "succeeded", reason: null }]);
+    assert.deepEqual(world.posts, [
+      { event: "failed", task: "a", run: 2, result: "failed", reason: "exit 1", host: "builder", time: "2026-11-26T03:00:00.000Z" },
+      { event: "recovered", task: "a", run: 4, result: "succeeded", reason: null, host: "builder", time: "2026-11-26T03:00:00.000Z" },
+    ]);
+  });
+
+  it("remembers what it sent across a restart", async () => {
+    const world = setUp(webhook);
+    await world.make().taskResults(1, [{ taskId: "a", result: "failed", reason: "exit 1" }]);
+    assert.match(await readFile(path.join(world.stateDir, "notify.json"), "utf8"), /"a": "failed"/);
+    await world.make().taskResults(2, [{ taskId: "a", result: "failed", reason: "exit 1" }]);
+    assert.equal(world.posts.length, 1);
+  });
+
+  it("a webhook that fails or hangs is logged, never thrown", async () => {
+    const refused = setUp(webhook, (async () => { throw new TypeError("fetch failed"); }) as unknown as typeof fetch);
+    await refused.make().problem("run-not-started", "locked");
+    assert.match(refused.lines.join("\n"), /warning: could not notify webhook http:\/\/127\.0\.0\.1:9\/hook: webhook .*fetch failed/);
+    const failing = setUp(webhook, (async () => new Response("no", { status: 500, statusText: "Internal Server Error" })) as unknown as typeof fetch);
+    await failing.make().problem("run-not-started", "locked");
+    assert.match(failing.lines.join("\n"), /answered 500 Internal Server Error/);
+  });
+
+  it("mails through sendmail -t with the message on stdin", async () => {
+    const world = setUp({ webhook: null, mail: { to: "root@localhost", from: "binpkgbot@builder", sendmail: "/usr/sbin/sendmail" } });
+    await world.make().problem("config-invalid", "binpkgbot.yml:3:1: tasks: expected a list");
+    assert.equal(world.mails.length, 1);
+    assert.deepEqual(world.mails[0]?.argv, ["/usr/sbin/sendmail", "-t"]);
+    const input = world.mails[0]?.input ?? "";
+    assert.match(input, /^To: root@localhost\nFrom: binpkgbot@builder\nSubject: binpkgbot on builder: the edited config is invalid/);
+    assert.match(input, /\n\nthe edited config is invalid; the previous one stays in use: binpkgbot.yml:3:1/);
+  });
+});
+
+describe("renderMail", () => {
+  it("keeps a multi-line reason out of the headers", () => {
+    const text = renderMail(
+      { event: "run-not-started", task: null, run: null, result: null, reason: "line one\nSubject: injected", host: "h", time: "t" },
+      { to: "root", from: null, sendmail: "/usr/sbin/sendmail" },
+    );
+    const headers = text.split("\n\n")[0] ?? "";
+    assert.equal(headers.split("\n").filter((line) => line.startsWith("Subject:")).length, 1);
+    assert.doesNotMatch(headers, /injected/);
+  });
+});

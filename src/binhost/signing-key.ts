@@ -1,9 +1,10 @@
 // The binhost's public signing key: its fingerprint, which a client checks before trusting it
 // (client-config prints the check). gpg reads the key file in a throw-away home, so neither the
 // caller's keyring nor the signing keyring is touched.
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { SigningSettings } from "../config/config.js";
 import type { Exec } from "../exec/exec.js";
 
 /** The key file cannot be read as exactly one OpenPGP public key. */
@@ -35,6 +36,33 @@ export async function readPublicKey(exec: Exec, file: string): Promise<PublicKey
     return { path: file, fingerprint: fingerprints[0] ?? "" };
   } finally {
     await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** A public key exported from the signing keyring into a temporary file, removed by `remove()`. */
+export type ExportedPublicKey = PublicKeyInfo & { remove(): Promise<void> };
+
+/**
+ * Exports the public half of the config's signing key (`signing: {key, gnupg_home}`), so the
+ * binhost can publish it. Only the public key leaves the keyring; the file is the caller's to remove.
+ */
+export async function exportPublicKey(exec: Exec, signing: SigningSettings): Promise<ExportedPublicKey> {
+  const dir = await mkdtemp(path.join(tmpdir(), "binpkgbot-key-"));
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    const argv = ["gpg", "--batch", "--no-tty", "--homedir", signing.gnupgHome, "--armor", "--export-options", "export-minimal", "--export", signing.key];
+    const result = await exec.run(argv);
+    if (result.code !== 0 || result.stdout.trim() === "") {
+      const fix = `check signing.key and signing.gnupg_home in the config: gpg --homedir ${signing.gnupgHome} --list-keys ${signing.key}`;
+      throw new SigningKeyError(`cannot export the public key ${signing.key} from ${signing.gnupgHome}: ${result.stderr.trim() || "no such key"}; ${fix}`, signing.gnupgHome);
+    }
+    const file = path.join(dir, "binhost-key.asc");
+    await writeFile(file, result.stdout, { mode: 0o644 });
+    return { ...(await readPublicKey(exec, file)), remove };
+  } catch (error) {
+    await remove();
+    if (error instanceof SigningKeyError) throw error;
+    throw new SigningKeyError(`cannot export the public key ${signing.key}: ${(error as Error).message}`, signing.gnupgHome, { cause: error });
   }
 }
 

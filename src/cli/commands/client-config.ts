@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readPublicKey, SigningKeyError } from "../../binhost/signing-key.js";
+import { exportPublicKey, readPublicKey, SigningKeyError, type PublicKeyInfo } from "../../binhost/signing-key.js";
+import type { Config } from "../../config/config.js";
 import type { ClientConfigIssue } from "../../server/client-files.js";
 import { InvalidClientConfigError, renderClientConfig, type ClientConfigFormat } from "../../server/client-config.js";
 import { PUBLIC_KEY_URL_PATH } from "../../server/request-path.js";
@@ -17,9 +18,10 @@ binrepos.conf section and make.conf lines to copy (--format text, the default), 
 script that writes them (--format script; run it as root on the client: ... | ssh root@CLIENT sh).
 --name       the binrepos.conf section and file name (default binpkgbot)
 --public-key the armored public key the binhost publishes (serve --public-key): the client is told
-             to trust exactly that key's fingerprint and to verify signatures
+             to trust exactly that key's fingerprint and to verify signatures. Without it, the
+             config's signing key is used when it has one.
 --priority   binrepos.conf priority (default 10, above Gentoo's own binhost)
-The config (-c) is optional here: when there is one, it is validated.`;
+The config (-c) is optional here.`;
 
 const FORMATS: readonly ClientConfigFormat[] = ["text", "script"];
 const DEFAULT_CONFIG_FILE = "binpkgbot.yml";
@@ -41,8 +43,8 @@ export async function clientConfigCommand(context: CommandContext): Promise<numb
   if (!FORMATS.includes(format)) throw new CliError(`--format ${values.format}: use text or script`, ExitCode.usage);
   const priority = parsePriority(values.priority);
   // Only the default file may be absent; a config named with -c must load.
-  if (context.configFile !== DEFAULT_CONFIG_FILE || existsSync(DEFAULT_CONFIG_FILE)) loadConfigOrFail(context.configFile);
-  const signingKey = values["public-key"] === undefined ? undefined : await signingKeyFor(context, values["public-key"], values.url);
+  const config = context.configFile !== DEFAULT_CONFIG_FILE || existsSync(DEFAULT_CONFIG_FILE) ? loadConfigOrFail(context.configFile).config : undefined;
+  const signingKey = await signingKeyFor(context, config, values["public-key"], values.url);
   try {
     const text = renderClientConfig({ url: values.url, name: values.name, priority, signingKey }, format);
     context.stdout(text.replace(/\n$/, ""));
@@ -54,14 +56,23 @@ export async function clientConfigCommand(context: CommandContext): Promise<numb
   return ExitCode.ok;
 }
 
-async function signingKeyFor(context: CommandContext, file: string, url: string): Promise<{ fingerprint: string; publicKeyUrl: string }> {
+/** From --public-key FILE, else from the config's signing key; none when neither is given. */
+async function signingKeyFor(
+  context: CommandContext, config: Config | undefined, flag: string | undefined, url: string,
+): Promise<{ fingerprint: string; publicKeyUrl: string } | undefined> {
+  let key: PublicKeyInfo;
   try {
-    const key = await readPublicKey(context.exec, path.resolve(file));
-    return { fingerprint: key.fingerprint, publicKeyUrl: `${url.replace(/\/+$/, "")}${PUBLIC_KEY_URL_PATH}` };
+    if (flag !== undefined) key = await readPublicKey(context.exec, path.resolve(flag));
+    else if (config?.signing) {
+      const exported = await exportPublicKey(context.exec, config.signing);
+      await exported.remove();
+      key = exported;
+    } else return undefined;
   } catch (error) {
-    if (error instanceof SigningKeyError) throw new CliError(`--public-key: ${error.message}`, ExitCode.usage, { cause: error });
-    throw error;
+    if (!(error instanceof SigningKeyError)) throw error;
+    throw new CliError(flag === undefined ? error.message : `--public-key: ${error.message}`, flag === undefined ? ExitCode.config : ExitCode.usage, { cause: error });
   }
+  return { fingerprint: key.fingerprint, publicKeyUrl: `${url.replace(/\/+$/, "")}${PUBLIC_KEY_URL_PATH}` };
 }
 
 function parsePriority(text: string | undefined): number | undefined {

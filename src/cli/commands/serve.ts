@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress } from "../../binhost/listen-address.js";
-import { readPublicKey, SigningKeyError, type PublicKeyInfo } from "../../binhost/signing-key.js";
+import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress, type ListenAddress } from "../../binhost/listen-address.js";
+import { exportPublicKey, readPublicKey, SigningKeyError, type PublicKeyInfo } from "../../binhost/signing-key.js";
+import type { Config } from "../../config/config.js";
 import type { Exec } from "../../exec/exec.js";
 import { quoteWord } from "../../plan/render-plan.js";
 import { BinhostStartError, startBinhost, type RunningBinhost } from "../../server/binhost.js";
@@ -18,8 +19,9 @@ the binpkgs; GET and HEAD, with If-Modified-Since and Range), one access-log lin
 stdout. Reads only; safe while a run builds.
 --listen     where to listen (default ${DEFAULT_LISTEN}); IPv6 in brackets, e.g. [::]:8736;
              port 0 picks a free port. Listen beyond 127.0.0.1 only on a network you trust.
---public-key an armored public key (gpg --armor --export KEY) published at ${PUBLIC_KEY_URL_PATH},
-             for clients that verify signed binpkgs.
+--public-key an armored public key (gpg --armor --export KEY) to publish at ${PUBLIC_KEY_URL_PATH},
+             for clients that verify signed binpkgs. Without it, the public half of the config's
+             signing key is published when the config has one.
 Stops cleanly on SIGTERM or Ctrl-C (exit 0). Prints the client-config command that sets up a client.`;
 
 export async function serveCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
@@ -33,14 +35,27 @@ export async function serveCommand(context: CommandContext, signal: AbortSignal)
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   await checkPkgdir(config.pkgdir);
-  const publicKey = values["public-key"] === undefined ? undefined : await readKeyOrFail(context.exec, path.resolve(values["public-key"]));
+  const publicKey = await publicKeyFor(context.exec, config, values["public-key"]);
+  try {
+    return await serve(context, signal, config, address.value, { key: publicKey, fromFlag: values["public-key"] !== undefined });
+  } finally {
+    await publicKey?.remove?.();
+  }
+}
+
+type ServedKey = PublicKeyInfo & { remove?: () => Promise<void> };
+
+async function serve(
+  context: CommandContext, signal: AbortSignal, config: Config, address: ListenAddress, signing: { key: ServedKey | undefined; fromFlag: boolean },
+): Promise<number> {
+  const publicKey = signing.key;
   const binhost = await startBinhost({
-    pkgdir: config.pkgdir, host: address.value.host, port: address.value.port, log: context.stdout, publicKeyPath: publicKey?.path,
+    pkgdir: config.pkgdir, host: address.host, port: address.port, log: context.stdout, publicKeyPath: publicKey?.path,
   }).catch((error: unknown) => {
     if (!(error instanceof BinhostStartError)) throw error;
     throw new CliError(`${error.message}; choose another --listen address or port`, ExitCode.host, { cause: error });
   });
-  printBanner(context, binhost, { pkgdir: config.pkgdir, configFile: config.file, publicKey, wildcard: isWildcardHost(address.value.host) });
+  printBanner(context, binhost, { pkgdir: config.pkgdir, configFile: config.file, publicKey, fromFlag: signing.fromFlag, wildcard: isWildcardHost(address.host) });
   await untilAborted(signal);
   await binhost.close();
   context.stdout("binhost stopped");
@@ -54,25 +69,28 @@ async function checkPkgdir(pkgdir: string): Promise<void> {
   if (!stats.isDirectory()) throw new CliError(`pkgdir ${pkgdir} is not a directory: fix pkgdir in the config`, ExitCode.host);
 }
 
-async function readKeyOrFail(exec: Exec, file: string): Promise<PublicKeyInfo> {
+/** --public-key FILE, else the public half of the config's signing key (a temporary file), else none. */
+async function publicKeyFor(exec: Exec, config: Config, flag: string | undefined): Promise<ServedKey | undefined> {
   try {
-    return await readPublicKey(exec, file);
+    if (flag !== undefined) return await readPublicKey(exec, path.resolve(flag));
+    return config.signing === null ? undefined : await exportPublicKey(exec, config.signing);
   } catch (error) {
-    if (error instanceof SigningKeyError) throw new CliError(`--public-key: ${error.message}`, ExitCode.usage, { cause: error });
-    throw error;
+    if (!(error instanceof SigningKeyError)) throw error;
+    if (flag !== undefined) throw new CliError(`--public-key: ${error.message}`, ExitCode.usage, { cause: error });
+    throw new CliError(error.message, ExitCode.config, { cause: error });
   }
 }
 
 function printBanner(
   context: CommandContext,
   binhost: RunningBinhost,
-  info: { pkgdir: string; configFile: string; publicKey: PublicKeyInfo | undefined; wildcard: boolean },
+  info: { pkgdir: string; configFile: string; publicKey: PublicKeyInfo | undefined; fromFlag: boolean; wildcard: boolean },
 ): void {
   context.stdout(`serving ${info.pkgdir} at ${binhost.url} (stop with Ctrl-C or SIGTERM)`);
   if (info.publicKey) context.stdout(`signing key ${info.publicKey.fingerprint} at ${binhost.url}${PUBLIC_KEY_URL_PATH}`);
   const url = info.wildcard ? binhost.url.replace(/\/\/.*:(\d+)$/, "//THIS-HOST:$1") : binhost.url;
   const command = ["binpkgbot", "client-config", "--url", url, "-c", info.configFile];
-  if (info.publicKey) command.push("--public-key", info.publicKey.path);
+  if (info.publicKey && info.fromFlag) command.push("--public-key", info.publicKey.path);
   context.stdout(`set up a client with: ${command.map(quoteWord).join(" ")} --format script | ssh root@CLIENT sh`);
   if (info.wildcard) context.stdout("(replace THIS-HOST with the name or address clients reach this machine at)");
 }

@@ -2,7 +2,6 @@
 // on — the repository's revision, etc_portage and the text of the config and its includes. The daemon
 // runs the tasks when the key differs from that of its last completed task run.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { Config } from "../config/config.js";
 import type { Exec } from "../exec/exec.js";
 import { hashDirectory, readRepoRevision } from "../state/read-inputs.js";
@@ -11,7 +10,7 @@ export interface ChangeInputs {
   repoRevision: string;
   etcPortageHash: string;
   /** Each config file (the config, then its includes) with its text. */
-  configTexts: readonly { file: string; text: string }[];
+  configTexts: readonly ConfigText[];
 }
 
 export function computeChangeKey(inputs: ChangeInputs): string {
@@ -22,12 +21,17 @@ export function computeChangeKey(inputs: ChangeInputs): string {
   return hash.digest("hex");
 }
 
-/** Reads the inputs from disk; throws the readers' typed errors, which name the path. */
-export async function readChangeInputs(config: Config, exec: Exec): Promise<ChangeInputs> {
-  const [repoRevision, etcPortageHash, configTexts] = await Promise.all([
-    readRepoRevision(config.portageRepo, exec),
-    hashDirectory(config.etcPortage),
-    Promise.all(config.files.map(async (file) => ({ file, text: await readFile(file, "utf8") }))),
-  ]);
+export interface ConfigText {
+  file: string;
+  text: string;
+}
+
+/**
+ * Reads the repository's revision and etc_portage's hash; the config's texts are those it was loaded
+ * from (not read again: an edit that did not load, being invalid, must not count as a change).
+ * Throws the readers' typed errors, which name the path.
+ */
+export async function readChangeInputs(config: Config, exec: Exec, configTexts: readonly ConfigText[]): Promise<ChangeInputs> {
+  const [repoRevision, etcPortageHash] = await Promise.all([readRepoRevision(config.portageRepo, exec), hashDirectory(config.etcPortage)]);
   return { repoRevision, etcPortageHash, configTexts };
 }

@@ -1,17 +1,18 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../config/load.js";
+import type { Config } from "../../config/config.js";
+import { formatIssue } from "../../config/issues.js";
+import { formatIssues } from "../../config/load.js";
 import { computeChangeKey, readChangeInputs } from "../../daemon/change-key.js";
+import { createConfigLoader } from "../../daemon/config-texts.js";
 import { startDaemon } from "../../daemon/daemon.js";
 import { createLogger, isJournalStream, type LogFormat } from "../../daemon/log.js";
-import { performRun } from "../../engine/perform-run.js";
-import { diskConfigFiles } from "../../io/config-files.js";
-import { createNotifier } from "../../notify/notifier.js";
 import { daemonSettings } from "../../daemon/settings.js";
+import { performRun } from "../../engine/perform-run.js";
+import { createNotifier } from "../../notify/notifier.js";
 import { StatusServerError } from "../../server/status-server.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { loadConfigOrFail } from "../load-config.js";
 
 export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json]
 
@@ -29,32 +30,29 @@ export async function daemonCommand(context: CommandContext, signal: AbortSignal
   const { values } = parseArgs({ args: context.args, options: { "log-format": { type: "string", default: "text" } }, strict: true });
   const format = values["log-format"];
   if (format !== "text" && format !== "json") throw new CliError(`--log-format ${format}: use text or json`, ExitCode.usage);
-  const { config, warnings } = loadConfigOrFail(context.configFile);
+  const loader = createConfigLoader(context.configFile);
+  const first = loader.load();
+  if (!first.ok) throw new CliError(`${formatIssues(first.issues)}\n${first.issues.length} problem(s) in the config; the daemon did not start`, ExitCode.config);
   const log = createLogger({ format: format as LogFormat, journal: isJournalStream(context.env), write: context.stderr, now: context.now });
-  for (const warning of warnings) log.warning("config-warning", warning);
-  let current = config;
+  for (const warning of first.warnings) log.warning("config-warning", formatIssue(warning));
+  let current: Config = first.config;
   const notifier = createNotifier({
     settings: () => ({ notify: daemonSettings(current).notify, stateDir: current.stateDir }),
     exec: context.exec, log, host: hostname(), now: context.now,
   });
   const daemon = await startDaemon({
-    config, exec: context.exec, env: context.env, now: context.now, signal, log, notifier, performRun,
+    config: current, exec: context.exec, env: context.env, now: context.now, signal, log, notifier, performRun,
     reloadConfig: () => {
-      const result = loadConfig(context.configFile, diskConfigFiles);
+      const result = loader.load();
       if (result.ok) current = result.config;
       return result;
     },
-    readChangeKey: async (of) => computeChangeKey(await readChangeInputs(of, context.exec)),
+    readChangeKey: async (config) => computeChangeKey(await readChangeInputs(config, context.exec, loader.textsOf(config))),
   }).catch((error: unknown) => {
-    if (error instanceof StatusServerError) throw new CliError(error.message, ExitCode.host, { cause: error });
-    throw error;
+    throw error instanceof StatusServerError ? new CliError(error.message, ExitCode.host, { cause: error }) : error;
   });
   const onHangup = (): void => daemon.reload("SIGHUP");
   process.on("SIGHUP", onHangup);
-  try {
-    await daemon.stopped;
-  } finally {
-    process.off("SIGHUP", onHangup);
-  }
+  await daemon.stopped.finally(() => process.off("SIGHUP", onHangup));
   return ExitCode.ok;
 }

@@ -21,6 +21,7 @@ export function createEventPrinter(write: (line: string) => void): (event: Engin
         write(`==> [${event.index + 1}/${event.total}] ${event.step.task.id}: ${event.step.task.title}${event.step.kind === "container" && !event.step.spec.ephemeral ? " (persists into the stage)" : ""}`);
         return;
       case "output":
+        if (event.stream === "stderr" && isNspawnNoise(event.text)) return;
         flush(`${event.step.task.id}:${event.stream}`, `[${event.step.task.id}] `, event.text, false);
         return;
       case "step-end": {
@@ -39,6 +40,14 @@ export function createEventPrinter(write: (line: string) => void): (event: Engin
       }
     }
   };
+}
+
+// systemd-nspawn prints this on every exit where /run is not a tmpfs; the snapshot is removed all the
+// same (GENTOO.md). The log keeps it; the screen does not need it.
+const NSPAWN_NOISE = /^Attempted to remove disk file system under "\/run\/systemd\/nspawn\/propagate\/[^"]*", and we can't allow that\.\n?$/;
+
+function isNspawnNoise(text: string): boolean {
+  return NSPAWN_NOISE.test(text);
 }
 
 export function formatDuration(ms: number): string {

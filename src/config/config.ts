@@ -86,6 +86,13 @@ export interface DaemonSettings {
   statusListen: ListenAddress | null;
 }
 
+/** Portage's binpkg-signing (make.conf(5): BINPKG_GPG_SIGNING_KEY, BINPKG_GPG_SIGNING_GPG_HOME). */
+export interface SigningSettings {
+  key: string;
+  /** The host GnuPG home with the secret key; copied for each build, never bound. */
+  gnupgHome: string;
+}
+
 export interface Config {
   /** The config file, absolute. */
   file: string;
@@ -107,6 +114,7 @@ export interface Config {
   /** null: leave CONFIG_PROTECT_MASK alone. */
   configProtectMask: string | null;
   sync: SyncSpec;
+  signing: SigningSettings | null;
   binds: Bind[];
   tasks: Task[];
   /**

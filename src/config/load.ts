@@ -177,6 +177,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     emergeOptions: raw.emerge_options,
     configProtectMask: raw.config_protect_mask === undefined || raw.config_protect_mask === true ? "/etc" : raw.config_protect_mask === false ? null : raw.config_protect_mask,
     sync: normalizeSync(raw.sync),
+    signing: raw.signing ? { key: checkSigningKey(loader, file, raw.signing.key), gnupgHome: hostPath("signing", raw.signing.gnupg_home) } : null,
     binds: binds.filter((bind) => bind !== pkgdir?.bind),
     tasks,
     daemon: normalizeDaemonKeys(raw, loader, file),
@@ -218,6 +219,18 @@ function parseListen(value: string | boolean, issue: (message: string, hint: str
     return null;
   }
   return { host: (match[1] ?? "").replace(/^\[|\]$/g, ""), port };
+}
+
+/**
+ * Portage splices the key into its gpg command line and splits it like a shell (lib/portage/gpkg.py,
+ * "--local-user {gpg_key}"), so only a fingerprint or a long key id is safe there.
+ */
+function checkSigningKey(loader: Loader, file: string, key: string): string {
+  const id = key.replace(/^0x/i, "");
+  if (!/^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/.test(id)) {
+    loader.issues.push({ file, path: ["signing", "key"], message: `'${key}' is not a key fingerprint or long key id`, hint: "use the 40 hex digits gpg --list-secret-keys --with-colons prints on the fpr line" });
+  }
+  return id.toUpperCase();
 }
 
 function normalizeSync(raw: RawConfig["sync"]): SyncSpec {

@@ -138,6 +138,16 @@ export const configSchema = object(
     sync: withDefault(syncSchema, true, "sync the repository before the tasks"),
     binds: withDefault(list(bindSchema, "binds"), [], "more bind mounts for every container"),
     tasks: withDefault(taskListSchema, [], "what to build, in order"),
+    signing: optional(
+      object(
+        {
+          key: required(string("key"), "the signing key's fingerprint (40 hex digits) or long key id (16)"),
+          gnupg_home: required(string("path"), "the host GnuPG home holding the secret key (without a passphrase: builds cannot type one)"),
+        },
+        "sign binpkgs with Portage's binpkg-signing (GPKG)",
+      ),
+      "sign every binpkg: build containers get FEATURES=binpkg-signing with this key, and a keyring in /etc/portage/gnupg that trusts it",
+    ),
     schedule: withDefault(string("schedule"), "1h", "when `binpkgbot daemon` syncs and, if anything changed, runs the tasks: an interval ('90s', '30m', '6h', '1h30m') or a cron expression ('*/30 * * * *')"),
     notify: optional(notifySchema, "where `binpkgbot daemon` reports a task that starts failing or recovers, and a run that cannot start"),
     status_listen: withDefault(

@@ -36,7 +36,7 @@ export interface RunOutcome {
 
 export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
   const outcomes: StepOutcome[] = [];
-  const work = new WorkFiles();
+  const work = new WorkFiles(deps.exec);
   let stopReason: string | undefined;
   for (const [index, step] of plan.steps.entries()) {
     const total = plan.steps.length;

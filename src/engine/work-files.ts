@@ -1,9 +1,12 @@
 // A step's work files (its etc_portage copy, scripts, log directories), laid out while the step before it
 // runs and removed while the step after it runs, so that neither sits between two containers.
+import type { Exec } from "../exec/exec.js";
 import type { Step } from "../plan/plan.js";
 import { prepareStep, removeWorkDir } from "./prepare-step.js";
 
 export class WorkFiles {
+  constructor(private readonly exec: Exec) {}
+
   private readonly prepared = new Map<Step, Promise<Error | null>>();
   private readonly removals: Promise<void>[] = [];
 
@@ -11,7 +14,7 @@ export class WorkFiles {
   prepare(step: Step): Promise<Error | null> {
     let preparation = this.prepared.get(step);
     if (!preparation) {
-      preparation = prepareStep(step).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      preparation = prepareStep(step, this.exec).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       this.prepared.set(step, preparation);
     }
     return preparation;

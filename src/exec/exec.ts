@@ -108,7 +108,7 @@ export const nodeExec: Exec = {
 export async function runChecked(exec: Exec, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
   const result = await exec.run(argv, options);
   if (result.code !== 0) {
-    const detail = result.stderr.trim().split("\n").slice(-1)[0] ?? "";
+    const detail = process.env.BINPKGBOT_DEBUG ? result.stderr.trim() : (result.stderr.trim().split("\n").slice(-1)[0] ?? "");
     const status = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
     throw new ExecError(`${argv.join(" ")} failed (${status})${detail ? `: ${detail}` : ""}`, argv, result);
   }

@@ -5,6 +5,7 @@ import { hashText } from "../config/tasks.js";
 import { renderNspawnArgv, type BindMount, type ContainerSpec } from "../container/nspawn-argv.js";
 import { portageFileName, renderAcceptKeywords, renderAtomList, renderPackageUse } from "../portage/package-files.js";
 import { stageLayout } from "../stage/layout-paths.js";
+import { planSigning, signingBinds, signingEnv, trustedKey } from "./plan-signing.js";
 import { PLAN_VERSION, type StageTransaction, type ContainerStep, type EtcPortageCopy, type HostStep, type Plan, type PlanHostFacts, type Step, type TaskRef } from "./plan.js";
 
 export interface PlanInput {
@@ -154,7 +155,11 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
   const { config } = context;
   const workDir = path.join(config.stateDir, "work", context.runId, task.id);
   const portageLogDir = path.join(context.logDir, `${task.id}.portage`);
-  const etcPortage: EtcPortageCopy = { from: config.etcPortage, to: path.join(workDir, "etc-portage"), portageFiles: work.task ? portageFiles(work.task) : [] };
+  const etcPortage: EtcPortageCopy = {
+    from: config.etcPortage, to: path.join(workDir, "etc-portage"), portageFiles: work.task ? portageFiles(work.task) : [], trust: trustedKey(config),
+  };
+  // Only containers that build for PKGDIR sign: not the sync, not a person's shell.
+  const signing = config.signing && !work.repoWritable && !work.shell ? planSigning(config.signing, workDir) : null;
   const binds: BindMount[] = [
     { from: config.portageRepo, to: config.portageRepoLocation, writable: work.repoWritable ?? false },
     { from: config.pkgdir, to: config.pkgdirLocation, writable: true },
@@ -162,6 +167,7 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
     { from: etcPortage.to, to: "/etc/portage", writable: false },
     { from: portageLogDir, to: PORTAGE_LOG_IN_CONTAINER, writable: true },
     ...config.binds,
+    ...(signing ? signingBinds(signing) : []),
   ];
   const files = [];
   if (work.script !== undefined) {
@@ -178,13 +184,13 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
     ...(work.shell?.terminal ? { interactive: true } : {}),
     machine: `${context.machinePrefix}-${index}`,
     binds,
-    env: containerEnv(config),
+    env: signing ? signingEnv(signing, containerEnv(config)) : containerEnv(config),
     command: work.command ?? [SCRIPT_IN_CONTAINER],
     register: context.host.systemdPid1,
     sudo: config.useSudo,
   };
   return {
-    kind: "container", task, persist: work.persist, transaction, workDir, logFile: path.join(context.logDir, `${task.id}.log`),
+    kind: "container", task, persist: work.persist, transaction, signing, workDir, logFile: path.join(context.logDir, `${task.id}.log`),
     files, etcPortage, portageLogDir, spec, argv: [...parentDeathSignal(spec), ...renderNspawnArgv(spec)],
   };
 }

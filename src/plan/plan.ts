@@ -1,5 +1,6 @@
 // A Plan is everything a run will do, as data: versioned, serialisable, and the only thing a run carries out.
 import type { ContainerSpec } from "../container/nspawn-argv.js";
+import type { StepSigning, TrustedKey } from "./plan-signing.js";
 
 export const PLAN_VERSION = 1;
 
@@ -29,6 +30,8 @@ export interface EtcPortageCopy {
   from: string;
   to: string;
   portageFiles: { name: string; file: string; text: string }[];
+  /** With signing: the copy's gnupg/ keyring is made to trust this key (src/plan/plan-signing.ts). */
+  trust: TrustedKey | null;
 }
 
 export interface TaskRef {
@@ -63,6 +66,7 @@ export interface StageTransaction {
 export interface ContainerStep extends StepBase {
   kind: "container";
   transaction: StageTransaction | null;
+  signing: StepSigning | null;
   etcPortage: EtcPortageCopy;
   /** Host directory bound at /var/log/portage: build logs and elog messages of this step. */
   portageLogDir: string;

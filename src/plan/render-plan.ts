@@ -21,6 +21,8 @@ function renderContainer(step: ContainerStep): string[] {
     ...Object.entries(spec.env).map(([key, value]) => `    ${key}=${quoteWord(value)}`),
     `  /etc/portage: a copy of ${step.etcPortage.from}`,
   ];
+  if (step.etcPortage.trust) lines.push(`  /etc/portage/gnupg: made to trust the signing key ${step.etcPortage.trust.key} (ultimate owner trust), readable by all`);
+  if (step.signing) lines.push(`  signing: binpkgs signed with ${step.signing.key}; a private copy of ${step.signing.gnupgHome} is bound writable, then removed`);
   for (const file of step.etcPortage.portageFiles) {
     lines.push(`  writes /etc/portage/${file.file}${file.name.startsWith("package.") ? ` (${file.name} becomes a directory if it is a file)` : ""}:`, indent(file.text, "    | "));
   }

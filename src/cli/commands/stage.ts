@@ -86,7 +86,7 @@ async function shell(context: CommandContext, signal: AbortSignal): Promise<numb
   const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);
   return withStageLock(context, config.stage, async () => {
     try {
-      await prepareStep(step);
+      await prepareStep(step, context.exec);
       const result = await context.exec.run(step.argv, { interactive: true, signal });
       return result.code ?? ExitCode.interrupted;
     } finally {

@@ -1,4 +1,5 @@
 // The doctor's judgement: facts in, findings out. Pure: every fact comes in through DoctorFacts.
+import { checkSigning } from "./signing.js";
 import type { DoctorFacts, StageFacts, WritableDirFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
 import { checkBinrepos, checkEtcPortage, checkMultiInstance, checkPortageRepo } from "./portage-checks.js";
@@ -19,6 +20,7 @@ export function checkAll(facts: DoctorFacts): Finding[] {
     ...checkEtcPortage(facts),
     ...checkMultiInstance(facts),
     ...checkBinrepos(facts),
+    ...checkSigning(facts.signing ?? null, facts.configFile),
   ];
 }
 

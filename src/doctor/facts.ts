@@ -1,5 +1,6 @@
 // What `binpkgbot doctor` knows about the host and the config: read by read-facts.ts, judged by
 // the pure checks. Plain data, so a test can describe any set-up in a few lines.
+import type { SigningFacts } from "./signing.js";
 
 /** A config file as Portage reads it; a directory form gives one entry per file, in reading order. */
 export interface TextFile {
@@ -70,4 +71,6 @@ export interface DoctorFacts {
   emergeOptions: string[];
   /** The repository is synced before the tasks (sync is not `false`). */
   syncEnabled: boolean;
+  /** The configured signing key, tried once; absent or null without `signing`. */
+  signing?: SigningFacts | null;
 }

@@ -1,5 +1,6 @@
 // Reads what the doctor judges: the host, the paths of the config and the Portage files in them.
 // Reading never fails on a broken set-up: a missing or odd path becomes a fact.
+import { readSigningFacts } from "./signing.js";
 import { access, constants, lstat, readdir, readFile, realpath, readlink, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Config } from "../config/config.js";
@@ -27,6 +28,7 @@ export async function readDoctorFacts(config: Config, deps: ReadFactsDeps): Prom
     buildAtoms: config.tasks.flatMap((task) => (task.kind === "run" ? [] : [task.atom])),
     emergeOptions: config.emergeOptions,
     syncEnabled: config.sync.kind !== "none",
+    signing: config.signing ? await readSigningFacts(config.signing, deps.exec) : null,
   };
 }
 

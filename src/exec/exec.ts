@@ -76,6 +76,10 @@ export const nodeExec: Exec = {
         if (capture) stderr += chunk;
         options.onStderr?.(chunk);
       });
+      // A child may exit without reading its input (gpg with an unknown key): that is its answer, not ours to crash on.
+      child.stdin?.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") options.onStderr?.(`binpkgbot: cannot write to ${file}: ${error.message}\n`);
+      });
       if (options.input !== undefined) child.stdin?.end(options.input);
       child.on("error", (error) => {
         options.signal?.removeEventListener("abort", onAbort);

@@ -1,8 +1,8 @@
 // binpkgbot.yml and its includes → Config or issues. The files come in through `ConfigFiles`, so this
 // stays pure and is tested with files in memory; src/io/config-files.ts reads the real disk.
 import path from "node:path";
-import { parseSchedule } from "../daemon/schedule.js";
-import type { Bind, Config, DaemonSettings, ListenAddress, NotifySettings, SyncSpec, Task, TaskOrigin } from "./config.js";
+import type { Bind, Config, SyncSpec, Task, TaskOrigin } from "./config.js";
+import { normalizeDaemonKeys } from "./daemon-keys.js";
 import { formatIssue, type ConfigIssue, type LocatedIssue, type PathSegment } from "./issues.js";
 import type { ParseContext } from "./schema-kit.js";
 import { configSchema, taskListSchema } from "./schema.js";
@@ -180,45 +180,8 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     signing: raw.signing ? { key: checkSigningKey(loader, file, raw.signing.key), gnupgHome: hostPath("signing", raw.signing.gnupg_home) } : null,
     binds: binds.filter((bind) => bind !== pkgdir?.bind),
     tasks,
-    daemon: normalizeDaemonKeys(raw, loader, file),
+    daemon: normalizeDaemonKeys(raw, (issue) => loader.issues.push({ file, ...issue })),
   };
-}
-
-/** schedule, notify and status_listen: what `binpkgbot daemon` reads. */
-function normalizeDaemonKeys(raw: RawConfig, loader: Loader, file: string): DaemonSettings {
-  const issue = (key: PathSegment[], message: string, hint: string): void => void loader.issues.push({ file, path: key, message, hint });
-  const parsed = parseSchedule(raw.schedule);
-  if (!parsed.ok) issue(["schedule"], parsed.message, parsed.hint);
-  const notify: NotifySettings = { webhook: raw.notify?.webhook ?? null, mail: null };
-  if (notify.webhook !== null && !/^https?:$/.test(URL.canParse(notify.webhook) ? new URL(notify.webhook).protocol : "")) {
-    issue(["notify", "webhook"], `'${notify.webhook}' is not an http(s) URL`, "e.g. https://hooks.example.org/binpkgbot");
-  }
-  const mail = raw.notify?.mail;
-  if (mail) {
-    notify.mail = { to: mail.to, from: mail.from ?? null, sendmail: mail.sendmail };
-    for (const key of ["to", "from"] as const) {
-      const value = mail[key];
-      // The addresses become mail headers: a line break would let the config write more headers.
-      if (value !== undefined && (value.trim() === "" || /[\r\n]/.test(value))) issue(["notify", "mail", key], `'${value}' is not a mail address`, "one line, e.g. root@localhost");
-    }
-    if (!mail.sendmail.startsWith("/")) issue(["notify", "mail", "sendmail"], `'${mail.sendmail}' must be an absolute path`, "e.g. /usr/sbin/sendmail");
-  }
-  return {
-    schedule: parsed.ok ? parsed.schedule : { kind: "interval", text: raw.schedule, ms: 3_600_000 },
-    notify,
-    statusListen: parseListen(raw.status_listen, (message, hint) => issue(["status_listen"], message, hint)),
-  };
-}
-
-function parseListen(value: string | boolean, issue: (message: string, hint: string) => void): ListenAddress | null {
-  if (value === false) return null;
-  const match = typeof value === "string" ? /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value) : null;
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) {
-    issue(`'${String(value)}' is not HOST:PORT`, "e.g. 127.0.0.1:8735 or [::1]:8735; false turns the status server off");
-    return null;
-  }
-  return { host: (match[1] ?? "").replace(/^\[|\]$/g, ""), port };
 }
 
 /**

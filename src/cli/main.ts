@@ -82,9 +82,11 @@ function parseGlobal(argv: string[]): { command: string; configFile: string; hel
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
+  // The daemon logs its own stop in its log format (text, journald, JSON); other commands say it here.
+  const announce = !argv.includes("daemon");
   const onSignal = (name: string): void => {
-    if (!controller.signal.aborted) process.stderr.write(`\nbinpkgbot: ${name} received, stopping the running container and cleaning up…\n`);
-    controller.abort();
+    if (!controller.signal.aborted && announce) process.stderr.write(`\nbinpkgbot: ${name} received, stopping the running container and cleaning up…\n`);
+    controller.abort(name);
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGTERM", () => onSignal("SIGTERM"));

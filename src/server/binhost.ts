@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { formatAccessLine } from "./access-log.js";
+import { IndexCache, type CachedIndex } from "./index-cache.js";
 import { planFileResponse, type FileResponsePlan } from "./http-conditional.js";
 import { isHiddenOrTemporary, resolveRequestPath, type PathDecision } from "./request-path.js";
 
@@ -50,6 +51,7 @@ const ALLOWED_METHODS = "GET, HEAD";
 const NOT_FOUND_ERRNOS = new Set(["ENOENT", "ENOTDIR", "ELOOP", "EACCES", "EISDIR", "ENAMETOOLONG"]);
 
 export function createBinhostServer(options: BinhostOptions): http.Server {
+  const indexes = new IndexCache();
   const server = http.createServer((req, res) => {
     const started = performance.now();
     // Read now: once the socket is closed its address is gone.
@@ -75,7 +77,7 @@ export function createBinhostServer(options: BinhostOptions): http.Server {
       );
     };
     res.once("close", done);
-    respond(req, res, options)
+    respond(req, res, options, indexes)
       .then(
         (o) => (outcome = o),
         (error: unknown) => {
@@ -108,12 +110,20 @@ export async function startBinhost(options: StartBinhostOptions): Promise<Runnin
   };
 }
 
-async function respond(req: http.IncomingMessage, res: http.ServerResponse, options: BinhostOptions): Promise<Outcome> {
+async function respond(req: http.IncomingMessage, res: http.ServerResponse, options: BinhostOptions, indexes: IndexCache): Promise<Outcome> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     sendStatus(res, 405, { Allow: ALLOWED_METHODS });
     return { bytes: undefined, note: "method not allowed" };
   }
   const decision = resolveRequestPath(options.pkgdir, req.url ?? "", { publicKey: options.publicKeyPath !== undefined });
+  if (decision.kind === "file" && (decision.served === "index" || decision.served === "index-gz")) {
+    const index = await indexes.get(decision.absPath);
+    if (!index) {
+      sendStatus(res, 404);
+      return { bytes: undefined, note: "no such file" };
+    }
+    return sendIndex(req, res, index, decision.contentType);
+  }
   const found = await findFile(decision, options);
   if (found.kind === "refused") {
     sendStatus(res, 404);
@@ -174,12 +184,7 @@ function checkServable(found: Extract<Found, { kind: "found" }>): Found {
  * so headers and bytes always describe the same file even if Portage replaced it meanwhile.
  */
 async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, found: Extract<Found, { kind: "found" }>): Promise<Outcome> {
-  const request = {
-    ifNoneMatch: header(req, "if-none-match"),
-    ifModifiedSince: header(req, "if-modified-since"),
-    range: header(req, "range"),
-    ifRange: header(req, "if-range"),
-  };
+  const request = fileRequest(req);
   const plan = planFileResponse(request, found.stats, found.contentType);
   if (plan.kind === "no-body" || req.method === "HEAD") return writeWithoutBody(res, plan);
   let handle: FileHandle;
@@ -206,6 +211,23 @@ async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, fou
   } finally {
     if (!streaming) await handle.close();
   }
+}
+
+function sendIndex(req: http.IncomingMessage, res: http.ServerResponse, index: CachedIndex, contentType: string): Outcome {
+  const plan = planFileResponse(fileRequest(req), index.stats, contentType);
+  if (plan.kind === "no-body" || req.method === "HEAD") return writeWithoutBody(res, plan);
+  res.writeHead(plan.status, plan.headers);
+  res.end(index.body.subarray(plan.start, plan.end + 1));
+  return { bytes: plan.end - plan.start + 1 };
+}
+
+function fileRequest(req: http.IncomingMessage) {
+  return {
+    ifNoneMatch: header(req, "if-none-match"),
+    ifModifiedSince: header(req, "if-modified-since"),
+    range: header(req, "range"),
+    ifRange: header(req, "if-range"),
+  };
 }
 
 function writeWithoutBody(res: http.ServerResponse, plan: FileResponsePlan): Outcome {

@@ -1,6 +1,6 @@
 // A mounted btrfs filesystem for integration tests: the one named by BINPKGBOT_TEST_BTRFS, or a
 // sparse loop image created here and removed in teardown.
-import { access, constants, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { access, constants, lstat, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
@@ -79,7 +79,9 @@ async function useGivenBtrfs(exec: Exec, given: string): Promise<BtrfsFixture> {
     async teardown() {
       for (const entry of await readdir(dir)) {
         const path = join(dir, entry);
-        if (await isSubvolume(path)) await deleteSubvolume(exec, path);
+        // A stage may be a symlink to a generation (deleted already by its test): never follow it.
+        const info = await lstat(path);
+        if (info.isDirectory() && (await isSubvolume(path))) await deleteSubvolume(exec, path);
       }
       await rm(dir, { recursive: true, force: true });
     },

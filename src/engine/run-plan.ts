@@ -8,6 +8,7 @@ import type { Plan, Step } from "../plan/plan.js";
 import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
 import type { EngineEvent, RunObserver, StepOutcome } from "./events.js";
+import { findMissingMountPoints, removeMountPoints } from "./mount-points.js";
 import { openTransaction } from "./stage-step.js";
 import { WorkFiles } from "./work-files.js";
 
@@ -92,6 +93,8 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
     cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => openLog.end(resolve)));
     const before = await readPackagesIndex(plan.pkgdir);
     const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
+    const mountPoints = step.kind === "container" && !step.spec.ephemeral
+      ? await findMissingMountPoints(step.spec.directory, step.spec.binds.map((bind) => bind.to)) : [];
     const result = await deps.exec.run(step.argv, {
       env: step.kind === "host" ? { ...deps.env, ...step.env } : deps.env,
       capture: false,
@@ -104,6 +107,7 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
     if (step.kind === "container" && step.spec.ephemeral && result.signal !== null) {
       await removeLeftoverSnapshots(step.spec.directory, { exec: deps.exec });
     }
+    await removeMountPoints(mountPoints);
     if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
     const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));
     if (result.code === 0) {

@@ -18,9 +18,9 @@ const fixture = { get dir(): string { return suite.fixture().dir; } };
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
 // On a persistent start nspawn creates these mount points and the merged-/usr symlinks of an empty
 // root (base-filesystem.c: lib -> usr/lib), and copies the host's resolv.conf and localtime in
-// (systemd-nspawn(1), --resolv-conf=auto, --timezone=auto), /var/log/journal (--link-journal=auto)
-// and the empty mount point of a bind whose target the stage lacks: not emerge's doing.
-const NSPAWN_MADE = ["dev", "proc", "sys", "run", "lib", "lib64", "etc/resolv.conf", "etc/localtime", "var/log/journal", "var/log/emerge-double"];
+// (systemd-nspawn(1), --resolv-conf=auto, --timezone=auto) and /var/log/journal (--link-journal=auto):
+// not emerge's doing. (The mount points of binds the stage lacks are removed by binpkgbot.)
+const NSPAWN_MADE = ["dev", "proc", "sys", "run", "lib", "lib64", "etc/resolv.conf", "etc/localtime", "var/log/journal"];
 const runtimeDirs = (relative: string): boolean => NSPAWN_MADE.includes(relative);
 
 interface Scenario {

@@ -1,8 +1,9 @@
 // PKGDIR's Packages index on disk: read it, and replace it (and Packages.gz) atomically.
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { syncDirectory, writeFileAtomic } from "../io/atomic-file.js";
 import { parsePackagesIndex, type PackagesIndex } from "../portage/packages-index.js";
 
 export const PACKAGES_FILE = "Packages";
@@ -39,21 +40,9 @@ export async function writePackagesIndexFiles(pkgdir: string, text: string): Pro
 }
 
 async function replaceFile(file: string, data: Buffer): Promise<void> {
-  // Hidden: the binhost never serves it, and the PKGDIR scan never takes it for a binpkg.
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.binpkgbot-${process.pid}.tmp`);
-  try {
-    const handle = await open(temporary, "w", 0o644);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
+  await writeFileAtomic(file, data).catch((error: unknown) => {
     throw new PackagesIndexFileError(`cannot write ${file}: ${(error as Error).message}; check that PKGDIR is writable and has free space`, file, { cause: error });
-  }
+  });
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -66,11 +55,3 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -1,18 +1,12 @@
 // Reads PKGDIR's Packages index, to tell which binpkgs a step added.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { diffPackagesIndex, parsePackagesIndex, type BinpkgEntry } from "../portage/packages-index.js";
+import { readPackagesIndexFile } from "../binhost/pkgdir-index.js";
+import { diffPackagesIndex, parsePackagesIndex, type BinpkgEntry, type PackagesIndex } from "../portage/packages-index.js";
 
-export type IndexSnapshot = ReturnType<typeof parsePackagesIndex>;
-
-export async function readPackagesIndex(pkgdir: string): Promise<IndexSnapshot> {
-  const text = await readFile(path.join(pkgdir, "Packages"), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return "";
-    throw error;
-  });
-  return parsePackagesIndex(text);
+/** The index, empty where PKGDIR has none yet (before the first binpkg). */
+export async function readPackagesIndex(pkgdir: string): Promise<PackagesIndex> {
+  return (await readPackagesIndexFile(pkgdir)) ?? parsePackagesIndex("");
 }
 
-export function addedBinpkgs(before: IndexSnapshot, after: IndexSnapshot): BinpkgEntry[] {
+export function addedBinpkgs(before: PackagesIndex, after: PackagesIndex): BinpkgEntry[] {
   return diffPackagesIndex(before, after);
 }

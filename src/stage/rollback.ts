@@ -1,6 +1,6 @@
 // Points the stage back at an earlier generation, in one atomic symlink swap. Newer generations stay,
 // so a rollback can itself be undone with another `stage rollback gen-N`.
-import { replaceSymlink } from "./atomic-file.js";
+import { replaceSymlink } from "../io/atomic-file.js";
 import { linkTarget, readCurrent, readGenerations, type StageLayout } from "./layout.js";
 import { StageError } from "./transaction.js";
 

@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename } from "node:fs/promises";
 import { createSnapshot, deleteSubvolume } from "../container/btrfs.js";
 import type { Exec } from "../exec/exec.js";
-import { removeFile, replaceSymlink, writeFileAtomic } from "./atomic-file.js";
+import { removeFile, replaceSymlink, writeFileAtomic } from "../io/atomic-file.js";
 import {
   exists, generationName, linkTarget, metaFile, readCurrent, readGenerations, readMeta,
   type GenerationMeta, type StageLayout,

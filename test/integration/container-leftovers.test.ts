@@ -1,5 +1,5 @@
 // What stays after systemd-nspawn is killed with SIGKILL, and how it is cleaned up.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -9,25 +9,18 @@ import { runContainer } from "../../src/container/run-container.js";
 import type { ContainerSpec } from "../../src/container/nspawn-argv.js";
 import { findLeftoverSnapshots, removeLeftoverSnapshots } from "../../src/container/leftovers.js";
 import { findSnapshotProcesses } from "../../src/container/container-processes.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { createTestStage } from "./harness/test-stage.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { findNspawnPid, waitFor } from "./harness/nspawn-process.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
 let fixture: BtrfsFixture;
 let stage: string;
 
-before(async () => {
-  if (skip) return;
-  fixture = await createBtrfsFixture();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
   stage = await createTestStage(fixture.dir, "amd64");
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
 });
 
 function sleeper(machine: string): ContainerSpec {

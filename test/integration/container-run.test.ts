@@ -1,5 +1,5 @@
 // Real systemd-nspawn on a real btrfs filesystem, running the emerge test double.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,28 +10,21 @@ import type { ContainerSpec } from "../../src/container/nspawn-argv.js";
 import { createSnapshot, deleteSubvolume } from "../../src/container/btrfs.js";
 import { findLeftoverSnapshots } from "../../src/container/leftovers.js";
 import { acquireStageLock, StageLockedError } from "../../src/container/stage-lock.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { createTestStage } from "./harness/test-stage.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { findNspawnPid, waitFor } from "./harness/nspawn-process.js";
-
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
 
 let fixture: BtrfsFixture;
 let stage: string;
 let register = false;
 let counter = 0;
 
-before(async () => {
-  if (skip) return;
-  fixture = await createBtrfsFixture();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
   stage = await createTestStage(fixture.dir, "stage");
   register = (await probeHost({ exec: nodeExec, path: process.env.PATH ?? "" })).systemdPid1;
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
 });
 
 function spec(overrides: Partial<ContainerSpec>): ContainerSpec {
@@ -146,7 +139,6 @@ test("startup time of an ephemeral container (reported, loosely bounded)", { ski
   t.diagnostic(`ephemeral /bin/true: median ${median.toFixed(1)} ms, min ${times[0]?.toFixed(1)} ms, max ${times[9]?.toFixed(1)} ms`);
   assert.ok(median < 5000, `median ${median} ms`);
 });
-
 
 test("abort during nspawn's own startup leaves no snapshot either", { skip, timeout: 60_000 }, async (t) => {
   t.after(await leakGuard(fixture.dir));

@@ -5,22 +5,16 @@ import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { test } from "node:test";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { waitFor } from "./harness/nspawn-process.js";
 import { configText, createWorld, startCli, type World } from "./support/world.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
 let fixture: BtrfsFixture;
-before(async () => {
-  if (!skip) fixture = await createBtrfsFixture();
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
 });
 
 /** A webhook receiver that keeps every JSON body it is posted. */

@@ -3,22 +3,16 @@
 import assert from "node:assert/strict";
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { test } from "node:test";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { waitFor } from "./harness/nspawn-process.js";
 import { configText, createWorld, readRecords, runCli, startCli, type CliResult, type World } from "./support/world.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
 let fixture: BtrfsFixture;
-before(async () => {
-  if (!skip) fixture = await createBtrfsFixture();
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
 });
 
 const HEAD = "schedule: 1s\nstatus_listen: 127.0.0.1:0\nsync: false\n";

@@ -3,30 +3,23 @@
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test, type TestContext } from "node:test";
+import { test, type TestContext } from "node:test";
 import { nodeExec, runChecked } from "../../src/exec/exec.js";
 import { repoRoot } from "../support/fixtures.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { createTestStage } from "./harness/test-stage.js";
-
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
 
 let fixture: BtrfsFixture;
 /** One stage subvolume shared by every test (made before the leak guards look). */
 let stage: string;
-before(async () => {
-  if (skip) return;
-  fixture = await createBtrfsFixture();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
   stage = await createTestStage(fixture.dir, "stage");
   // What a stage3 ships (catalyst writes it): Gentoo's official binhost.
   await mkdir(path.join(stage, "etc/portage/binrepos.conf"), { recursive: true });
   await writeFile(path.join(stage, "etc/portage/binrepos.conf/gentoobinhost.conf"), GENTOO_BINHOST);
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
 });
 
 const GENTOO_BINHOST = "[gentoobinhost]\npriority = 1\nsync-uri = https://distfiles.gentoo.org/releases/amd64/binpackages/23.0/x86-64\n";

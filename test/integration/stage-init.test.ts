@@ -6,28 +6,21 @@ import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readCurrent, stageLayout } from "../../src/stage/layout.js";
-import { after, before, test, type TestContext } from "node:test";
+import { test, type TestContext } from "node:test";
 import { deleteSubvolume } from "../../src/container/btrfs.js";
 import { isSubvolume } from "../../src/container/filesystem.js";
 import { nodeExec, runChecked } from "../../src/exec/exec.js";
 import { detectCompression, renderTarExtractArgv } from "../../src/stage/init-from-tarball.js";
-import { createBtrfsFixture, integrationBlocker, type BtrfsFixture } from "./harness/btrfs-fixture.js";
+import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
+import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { runCli } from "./support/world.js";
 
-const blocker = await integrationBlocker();
-if (blocker !== null && process.env.BINPKGBOT_REQUIRE_INTEGRATION === "1") throw new Error(blocker);
-const skip = blocker ?? false;
-
 let fixture: BtrfsFixture;
 let tarballs: Record<"xz" | "zstd" | "gzip" | "plain" | "no-usr", string>;
-before(async () => {
-  if (skip) return;
-  fixture = await createBtrfsFixture();
+const { skip } = await integrationSuite(async (made) => {
+  fixture = made;
   tarballs = await buildTarballs(fixture.dir);
-});
-after(async () => {
-  if (!skip) await fixture.teardown();
 });
 
 const exists = (file: string): Promise<boolean> => lstat(file).then(() => true, () => false);

@@ -1,7 +1,7 @@
 import { access, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { isBtrfs } from "../../container/filesystem.js";
-import { replaceSymlink, writeFileAtomic } from "../../stage/atomic-file.js";
+import { replaceSymlink, writeFileAtomic } from "../../io/atomic-file.js";
 import { exists, generationName, linkTarget, metaFile, stageLayout } from "../../stage/layout.js";
 import { parseArgs } from "node:util";
 import { BtrfsError } from "../../container/btrfs.js";

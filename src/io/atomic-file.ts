@@ -3,7 +3,7 @@
 import { open, rename, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();
@@ -12,16 +12,22 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temporary = `${file}.tmp-${process.pid}`;
-  const handle = await open(temporary, "w", 0o644);
+/** The temporary name is hidden, so that a binhost never serves it and a PKGDIR scan never counts it. */
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.binpkgbot-${process.pid}.tmp`);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temporary, "w", 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, file);
   await syncDirectory(path.dirname(file));
 }
 

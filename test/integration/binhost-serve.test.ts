@@ -58,7 +58,8 @@ async function startServe(...args: string[]): Promise<Served> {
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const url = /^serving .* at (http:\/\/127\.0\.0\.1:\d+) /m.exec(stdout)?.[1];
+    // The banner ends with the client set-up line; it may arrive in more than one chunk.
+    const url = /^set up a client with: /m.test(stdout) ? /^serving .* at (http:\/\/127\.0\.0\.1:\d+) /m.exec(stdout)?.[1] : undefined;
     if (url !== undefined) return { child, url, stdout: () => stdout, exited };
     if (child.exitCode !== null || Date.now() > deadline) assert.fail(`serve did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

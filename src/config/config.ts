@@ -114,6 +114,8 @@ export interface Config {
   /** null: leave CONFIG_PROTECT_MASK alone. */
   configProtectMask: string | null;
   sync: SyncSpec;
+  /** Containers get the stage's own binrepos.conf where etc_portage has none. */
+  stageBinrepos: boolean;
   signing: SigningSettings | null;
   binds: Bind[];
   tasks: Task[];

@@ -177,6 +177,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     emergeOptions: raw.emerge_options,
     configProtectMask: raw.config_protect_mask === undefined || raw.config_protect_mask === true ? "/etc" : raw.config_protect_mask === false ? null : raw.config_protect_mask,
     sync: normalizeSync(raw.sync),
+    stageBinrepos: raw.stage_binrepos,
     signing: raw.signing ? { key: checkSigningKey(loader, file, raw.signing.key), gnupgHome: hostPath("signing", raw.signing.gnupg_home) } : null,
     binds: binds.filter((bind) => bind !== pkgdir?.bind),
     tasks,

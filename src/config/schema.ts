@@ -138,6 +138,8 @@ export const configSchema = object(
     sync: withDefault(syncSchema, true, "sync the repository before the tasks"),
     binds: withDefault(list(bindSchema, "binds"), [], "more bind mounts for every container"),
     tasks: withDefault(taskListSchema, [], "what to build, in order"),
+    stage_binrepos: withDefault(boolean("stage_binrepos"), false,
+      "let containers use the stage's own /etc/portage/binrepos.conf (stage3s ship Gentoo's official binhost) where etc_portage has none; by default they do not see it"),
     signing: optional(
       object(
         {

@@ -71,7 +71,8 @@ function checkStageBinrepos(facts: Pick<DoctorFacts, "etcPortage" | "stage">): F
     level: "ok",
     subject: "stage binrepos.conf",
     message: `${repo.file} names the remote binhost ${repo.syncUri} [${repo.section}] (stage3s ship Gentoo's official binhost); ` +
-      `containers do not see it: binpkgbot puts a copy of ${facts.etcPortage.path} over /etc/portage, so only ${facts.etcPortage.path}/binrepos.conf counts`,
+      `containers do not see it: binpkgbot puts a copy of ${facts.etcPortage.path} over /etc/portage, so only ${facts.etcPortage.path}/binrepos.conf counts ` +
+      "(set stage_binrepos: true to give containers the stage's own where etc_portage has none)",
   }));
 }
 

@@ -35,7 +35,16 @@ async function copyEtcPortage(copy: EtcPortageCopy): Promise<void> {
     throw new PrepareError(`etc_portage ${copy.from} is not a directory: point etc_portage at your build /etc/portage`);
   }
   await copyTree(copy.from, copy.to);
+  if (copy.stageBinrepos) await addStageBinrepos(copy.stageBinrepos, path.join(copy.to, "binrepos.conf"));
   for (const file of copy.portageFiles) await addPortageFile(copy.to, file.name, file.file, file.text);
+}
+
+/** The stage's own binhost configuration (stage_binrepos), unless the admin's etc_portage has one. */
+async function addStageBinrepos(from: string, to: string): Promise<void> {
+  if (await lstat(to).then(() => true, () => false)) return;
+  const info = await lstat(from).catch(() => null);
+  if (info?.isDirectory()) await copyTree(from, to);
+  else if (info?.isFile()) await cp(from, to);
 }
 
 /**

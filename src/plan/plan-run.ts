@@ -157,6 +157,7 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
   const portageLogDir = path.join(context.logDir, `${task.id}.portage`);
   const etcPortage: EtcPortageCopy = {
     from: config.etcPortage, to: path.join(workDir, "etc-portage"), portageFiles: work.task ? portageFiles(work.task) : [], trust: trustedKey(config),
+    stageBinrepos: config.stageBinrepos ? path.join(config.stage, "etc/portage/binrepos.conf") : null,
   };
   // Only containers that build for PKGDIR sign: not the sync, not a person's shell.
   const signing = config.signing && !work.repoWritable && !work.shell ? planSigning(config.signing, workDir) : null;

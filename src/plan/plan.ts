@@ -32,6 +32,8 @@ export interface EtcPortageCopy {
   portageFiles: { name: string; file: string; text: string }[];
   /** With signing: the copy's gnupg/ keyring is made to trust this key (src/plan/plan-signing.ts). */
   trust: TrustedKey | null;
+  /** With stage_binrepos: the stage's binrepos.conf (file or directory), copied in where etc_portage has none. */
+  stageBinrepos: string | null;
 }
 
 export interface TaskRef {

@@ -21,6 +21,7 @@ function renderContainer(step: ContainerStep): string[] {
     ...Object.entries(spec.env).map(([key, value]) => `    ${key}=${quoteWord(value)}`),
     `  /etc/portage: a copy of ${step.etcPortage.from}`,
   ];
+  if (step.etcPortage.stageBinrepos) lines.push(`  /etc/portage/binrepos.conf: the stage's own (${step.etcPortage.stageBinrepos}) where ${step.etcPortage.from} has none`);
   if (step.etcPortage.trust) lines.push(`  /etc/portage/gnupg: made to trust the signing key ${step.etcPortage.trust.key} (ultimate owner trust), readable by all`);
   if (step.signing) lines.push(`  signing: binpkgs signed with ${step.signing.key}; a private copy of ${step.signing.gnupgHome} is bound writable, then removed`);
   for (const file of step.etcPortage.portageFiles) {

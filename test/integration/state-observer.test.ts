@@ -23,7 +23,7 @@ async function setUp(): Promise<Config> {
     file: origin.file, files: [origin.file], stage: path.join(root, "stage"), stageGenerations: 3,
     etcPortage: path.join(root, "etc-portage"), portageRepo: path.join(root, "gentoo"), portageRepoLocation: "/var/db/repos/gentoo",
     pkgdir: path.join(root, "packages"), pkgdirLocation: "/var/cache/binpkgs", distdir: null, distdirLocation: "/var/cache/distfiles",
-    stateDir: path.join(root, "state"), useSudo: false, emergeOptions: [], configProtectMask: "/etc", sync: { kind: "none" }, signing: null, binds: [],
+    stateDir: path.join(root, "state"), useSudo: false, emergeOptions: [], configProtectMask: "/etc", sync: { kind: "none" }, stageBinrepos: false, signing: null, binds: [],
     tasks: [{ kind: "install", id: "tmux", atom: "app-misc/tmux", persist: false, modifiers: { use: [], acceptKeywords: [], unmask: [], mask: [] }, origin }],
   };
 }

@@ -18,7 +18,7 @@ function config(overrides: Partial<Config> = {}): Config {
     stage: "/srv/stage", stageGenerations: 3, etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
     pkgdir: "/srv/packages", pkgdirLocation: "/var/cache/binpkgs", distdir: "/srv/distfiles", distdirLocation: "/var/cache/distfiles",
     stateDir: "/var/lib/binpkgbot", useSudo: false, emergeOptions: ["--jobs=2"], configProtectMask: "/etc",
-    sync: { kind: "none" }, signing: null, binds: [], tasks: [ffmpeg],
+    sync: { kind: "none" }, stageBinrepos: false, signing: null, binds: [], tasks: [ffmpeg],
     ...overrides,
   };
 }

@@ -5,12 +5,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { canRegisterMachine, probeHost } from "../src/container/host.js";
 import { renderNspawnArgv } from "../src/container/nspawn-argv.js";
+import { loadConfig } from "../src/config/load.js";
+import { prepareStep } from "../src/engine/prepare-step.js";
 import { nodeExec } from "../src/exec/exec.js";
+import { diskConfigFiles } from "../src/io/config-files.js";
+import { planRun } from "../src/plan/plan-run.js";
+import type { Step } from "../src/plan/plan.js";
 import { createBtrfsFixture, integrationBlocker } from "../test/integration/harness/btrfs-fixture.js";
 import { configText, createWorld, runCli } from "../test/integration/support/world.js";
 import { median, round, timeMs, type BenchResult } from "./measure.js";
 
-const RUNS = 15;
+const RUNS = 11;
 const TASKS = 10;
 
 function noOpTasks(count: number): string {
@@ -41,21 +46,37 @@ export async function benchTaskOverhead(): Promise<BenchResult[]> {
     const manyTasks = path.join(world.root, "many.yml");
     await writeFile(oneTask, configText(world, noOpTasks(1)));
     await writeFile(manyTasks, configText(world, noOpTasks(TASKS + 1)));
-    // Rounds interleave the three measurements, so drift in the machine's load hits all of them alike.
+    // The container exactly as binpkgbot plans it (its binds, environment, setpriv), started bare:
+    // splits what nspawn spends on binpkgbot's container from what binpkgbot spends around it.
+    const planned = await plannedStep(oneTask);
+    const runPlanned = async (): Promise<number> => timeMs(async () => {
+      const result = await nodeExec.run(planned.argv);
+      if (result.code !== 0) throw new Error(result.stderr);
+    });
+    // btrfs removes deleted snapshots in the background: a pause before each measurement lets it
+    // finish, so that one measurement does not pay for the previous one's clean-up.
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500));
+    // Rounds interleave the measurements (and swap their order), so drift in the machine hits all alike.
     const bare: number[] = [];
+    const same: number[] = [];
     const ones: number[] = [];
     const manys: number[] = [];
     for (let round = 0; round < RUNS; round++) {
-      for (let i = 0; i < TASKS; i++) bare.push(await runBare());
-      ones.push(await runBinpkgbot(oneTask));
-      manys.push(await runBinpkgbot(manyTasks));
+      const measurements = [
+        async () => { await settle(); bare.push(await timeMs(async () => { for (let i = 0; i < TASKS; i++) await runBare(); }) / TASKS); },
+        async () => { await settle(); same.push(await timeMs(async () => { for (let i = 0; i < TASKS; i++) await runPlanned(); }) / TASKS); },
+        async () => { await settle(); ones.push(await runBinpkgbot(oneTask)); },
+        async () => { await settle(); manys.push(await runBinpkgbot(manyTasks)); },
+      ];
+      for (const measure of round % 2 === 0 ? measurements : measurements.reverse()) await measure();
     }
     const one = median(ones);
     const many = median(manys);
     const perTask = (many - one) / TASKS;
     const bareMedian = median(bare);
     return [
-      { name: "bare nspawn --ephemeral no-op", value: round(bareMedian, 1), unit: "ms", detail: `median of ${bare.length}` },
+      { name: "bare nspawn --ephemeral no-op", value: round(bareMedian, 1), unit: "ms", detail: `${TASKS} in a row, per container; median of ${bare.length} rounds` },
+      { name: "nspawn with binpkgbot's argv, started bare", value: round(median(same), 1), unit: "ms", detail: "same binds, environment and setpriv; no binpkgbot around it" },
       { name: "binpkgbot per task (marginal)", value: round(perTask, 1), unit: "ms", detail: `(run of ${TASKS + 1} tasks − run of 1) / ${TASKS}, medians of ${RUNS}` },
       { name: "binpkgbot fixed cost per run", value: round(one - perTask, 1), unit: "ms", detail: "node start-up, config, lock, leftover check" },
       { name: "task overhead ratio (binpkgbot/bare)", value: round(perTask / bareMedian), unit: "ratio", detail: "target <= 1.10" },
@@ -63,6 +84,18 @@ export async function benchTaskOverhead(): Promise<BenchResult[]> {
   } finally {
     await fixture.teardown();
   }
+}
+
+/** The first step of the config's plan, with its work files laid out (they stay until the fixture goes). */
+async function plannedStep(configFile: string): Promise<Step> {
+  const loaded = loadConfig(configFile, diskConfigFiles);
+  if (!loaded.ok) throw new Error(loaded.issues.map((issue) => issue.message).join("\n"));
+  const register = canRegisterMachine(await probeHost({ exec: nodeExec, path: process.env.PATH ?? "" }));
+  const plan = planRun({ config: loaded.config, host: { systemdPid1: register, stageFilesystem: "btrfs" }, runId: "bench-planned" });
+  const [step] = plan.steps;
+  if (!step) throw new Error("no step planned");
+  await prepareStep(step, nodeExec);
+  return step;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -242,7 +242,7 @@ function writeWithoutBody(res: http.ServerResponse, plan: FileResponsePlan): Out
 
 /** Streams with backpressure; the read stream closes the handle when it ends or fails. */
 async function streamBody(handle: FileHandle, res: http.ServerResponse, start: number, end: number): Promise<Outcome> {
-  const stream = handle.createReadStream({ start, end, autoClose: true, highWaterMark: 256 * 1024 });
+  const stream = handle.createReadStream({ start, end, autoClose: true, highWaterMark: 1024 * 1024 });
   let bytes = 0;
   stream.on("data", (chunk: Buffer | string) => {
     bytes += chunk.length;

@@ -71,6 +71,10 @@ export async function readPlanHostFacts(exec: Exec, stage: string, env: NodeJS.P
 }
 
 export async function performRun(config: Config, options: PerformRunOptions): Promise<PerformedRun> {
+  // The lock lives beside the stage: without that directory there is no stage either.
+  if (!(await stat(path.dirname(config.stage)).catch(() => null))?.isDirectory()) {
+    throw new HostProblem(`stage ${config.stage} does not exist (nor ${path.dirname(config.stage)}): create it with binpkgbot stage init --from STAGE3.tar.xz -c ${config.file}`);
+  }
   const lock = await acquireStageLock(stageLockFile(config.stage), { pid: process.pid, now: options.now() });
   try {
     return await runLocked(config, options, lock);

@@ -84,13 +84,11 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
   const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
     step, result, exitCode, durationMs: deps.clock() - started, added: [], ...extra,
   });
-  let log: WriteStream | undefined;
   try {
     cleanup.push(`work directory ${step.workDir}`, async () => work.release(step));
     await work.ready(step);
-    log = createWriteStream(step.logFile, { flags: "a" });
-    const openLog = log;
-    cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => openLog.end(resolve)));
+    const log = createWriteStream(step.logFile, { flags: "a" });
+    cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => log.end(resolve)));
     const before = await readPackagesIndex(plan.pkgdir);
     const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
     const mountPoints = step.kind === "container" && !step.spec.ephemeral
@@ -99,8 +97,8 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
       env: step.kind === "host" ? { ...deps.env, ...step.env } : deps.env,
       capture: false,
       signal: deps.signal,
-      onStdout: (text) => output(deps, step, openLog, "stdout", text),
-      onStderr: (text) => output(deps, step, openLog, "stderr", text),
+      onStdout: (text) => output(deps, step, log, "stdout", text),
+      onStderr: (text) => output(deps, step, log, "stderr", text),
     });
     // nspawn makes the ephemeral snapshot before it handles SIGTERM, so a signal in its first
     // milliseconds can kill it outright and leave the snapshot; remove it now, not at the next run.

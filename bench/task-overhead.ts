@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { canRegisterMachine, probeHost } from "../src/container/host.js";
 import { renderNspawnArgv } from "../src/container/nspawn-argv.js";
 import { loadConfig } from "../src/config/load.js";
+import { TrustedKeyrings } from "../src/engine/prepare-signing.js";
 import { prepareStep } from "../src/engine/prepare-step.js";
 import { nodeExec } from "../src/exec/exec.js";
 import { diskConfigFiles } from "../src/io/config-files.js";
@@ -94,7 +95,7 @@ async function plannedStep(configFile: string): Promise<Step> {
   const plan = planRun({ config: loaded.config, host: { systemdPid1: register, stageFilesystem: "btrfs" }, runId: "bench-planned" });
   const [step] = plan.steps;
   if (!step) throw new Error("no step planned");
-  await prepareStep(step, nodeExec);
+  await prepareStep(step, nodeExec, new TrustedKeyrings(nodeExec));
   return step;
 }
 

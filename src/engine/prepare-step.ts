@@ -5,7 +5,7 @@ import path from "node:path";
 import type { EtcPortageCopy, Step } from "../plan/plan.js";
 import type { Exec } from "../exec/exec.js";
 import { copyTree } from "./copy-tree.js";
-import { prepareSigning } from "./prepare-signing.js";
+import { prepareSigning, TrustedKeyrings } from "./prepare-signing.js";
 
 /** A step could not be prepared on the host; the message names the path and what to do. */
 export class PrepareError extends Error {
@@ -14,7 +14,7 @@ export class PrepareError extends Error {
 
 const ADMIN_CONTENT_NAME = "00-etc-portage";
 
-export async function prepareStep(step: Step, exec: Exec): Promise<void> {
+export async function prepareStep(step: Step, exec: Exec, keyrings: TrustedKeyrings): Promise<void> {
   await Promise.all([mkdir(step.workDir, { recursive: true, mode: 0o700 }), mkdir(path.dirname(step.logFile), { recursive: true })]);
   const copies = step.kind === "container" ? [mkdir(step.portageLogDir, { recursive: true }), copyEtcPortage(step.etcPortage)] : [];
   await Promise.all([...copies, ...step.files.map(async (file) => {
@@ -22,7 +22,7 @@ export async function prepareStep(step: Step, exec: Exec): Promise<void> {
     await writeFile(file.path, file.text, { mode: file.mode });
     await chmod(file.path, file.mode);
   })]);
-  if (step.kind === "container") await prepareSigning(step, exec);
+  if (step.kind === "container") await prepareSigning(step, exec, keyrings);
 }
 
 export async function removeWorkDir(step: Step): Promise<void> {

@@ -2,10 +2,15 @@
 // runs and removed while the step after it runs, so that neither sits between two containers.
 import type { Exec } from "../exec/exec.js";
 import type { Step } from "../plan/plan.js";
+import { TrustedKeyrings } from "./prepare-signing.js";
 import { prepareStep, removeWorkDir } from "./prepare-step.js";
 
 export class WorkFiles {
-  constructor(private readonly exec: Exec) {}
+  private readonly keyrings: TrustedKeyrings;
+
+  constructor(private readonly exec: Exec) {
+    this.keyrings = new TrustedKeyrings(exec);
+  }
 
   private readonly prepared = new Map<Step, Promise<Error | null>>();
   private readonly removals: Promise<void>[] = [];
@@ -14,7 +19,7 @@ export class WorkFiles {
   prepare(step: Step): Promise<Error | null> {
     let preparation = this.prepared.get(step);
     if (!preparation) {
-      preparation = prepareStep(step, this.exec).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      preparation = prepareStep(step, this.exec, this.keyrings).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       this.prepared.set(step, preparation);
     }
     return preparation;
@@ -37,7 +42,7 @@ export class WorkFiles {
   /** Releases every step still held (prepared ahead but not run) and waits; returns what could not be removed. */
   async releaseAll(): Promise<string[]> {
     for (const step of [...this.prepared.keys()]) this.release(step);
-    const results = await Promise.allSettled(this.removals);
+    const results = await Promise.allSettled([...this.removals, this.keyrings.remove()]);
     return results.flatMap((result) => (result.status === "rejected" ? [`could not remove work files: ${String(result.reason)}`] : []));
   }
 }

@@ -85,3 +85,32 @@ test("signing: settings, lock directory and a trusted keyring in build container
   }
   assert.match(result.stdout, new RegExp(`install-app-misc-signed\\s+succeeded`));
 });
+
+test("signing with an etc_portage that has a keyring of its own: both keys are there, ours trusted", { skip }, async (t) => {
+  const world = await createWorld(suite.fixture().dir);
+  t.after(await leakGuard(suite.fixture().dir));
+  const key = await makeKey(world.root);
+  const other = await makeKey(world.root);
+  // Like a getuto keyring: the admin's /etc/portage/gnupg already trusts another binhost's key.
+  const exported = path.join(world.root, "other.asc");
+  await runChecked(nodeExec, ["gpg", "--homedir", other.home, "--batch", "--armor", "--output", exported, "--export", other.fingerprint]);
+  const adminKeyring = path.join(world.etcPortage, "gnupg");
+  await runChecked(nodeExec, ["mkdir", "-m", "700", adminKeyring]);
+  await nodeExec.run(["gpg", "--homedir", adminKeyring, "--batch", "--no-autostart", "--import", exported]);
+  const before = await readFile(path.join(adminKeyring, "pubring.kbx"));
+  await writeFile(world.config, configText(world, [
+    `signing: {key: '${key.fingerprint}', gnupg_home: ${key.home}}`,
+    "sync: false",
+    "tasks:",
+    "  - run: {persist: false, script: 'cp -a /etc/portage/gnupg /var/log/emerge-double/keyring'}",
+    "",
+  ].join("\n")));
+  const result = await runCli(["run", "-c", world.config]);
+  assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  assert.deepEqual(await readFile(path.join(adminKeyring, "pubring.kbx")), before, "the admin's keyring is not changed");
+  const listed = await runChecked(nodeExec, ["gpg", "--homedir", path.join(world.record, "keyring"), "--batch", "--no-autostart", "--with-colons", "--list-keys"]);
+  for (const fingerprint of [key.fingerprint, other.fingerprint]) assert.match(listed.stdout, new RegExp(`^fpr:+${fingerprint}:`, "m"));
+  assert.match(listed.stdout, /^pub:u:/m, "the signing key is ultimately trusted");
+  await nodeExec.run(["gpgconf", "--homedir", path.join(world.record, "keyring"), "--kill", "all"]);
+  await nodeExec.run(["gpgconf", "--homedir", adminKeyring, "--kill", "all"]);
+});

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { TrustedKeyrings } from "../../engine/prepare-signing.js";
 import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
 import { planShell } from "../../plan/plan-run.js";
 import { withStageLock } from "../lock-stage.js";
@@ -85,12 +86,14 @@ async function shell(context: CommandContext, signal: AbortSignal): Promise<numb
   const target = values.failed ? { directory: layout.failed, ephemeral: false, terminal } : { directory: config.stage, ephemeral: true, terminal };
   const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);
   return withStageLock(context, config.stage, async () => {
+    const keyrings = new TrustedKeyrings(context.exec);
     try {
-      await prepareStep(step, context.exec);
+      await prepareStep(step, context.exec, keyrings);
       const result = await context.exec.run(step.argv, { interactive: true, signal });
       return result.code ?? ExitCode.interrupted;
     } finally {
       await removeWorkDir(step);
+      await keyrings.remove();
     }
   });
 }

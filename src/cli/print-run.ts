@@ -1,4 +1,5 @@
 // Turns engine events into lines for a person: live output with a task prefix, and the summary table.
+import { isNspawnNoise } from "../container/run-container.js";
 import type { EngineEvent, StepOutcome } from "../engine/events.js";
 
 export function createEventPrinter(write: (line: string) => void): (event: EngineEvent) => void {
@@ -21,6 +22,7 @@ export function createEventPrinter(write: (line: string) => void): (event: Engin
         write(`==> [${event.index + 1}/${event.total}] ${event.step.task.id}: ${event.step.task.title}${event.step.kind === "container" && !event.step.spec.ephemeral ? " (persists into the stage)" : ""}`);
         return;
       case "output":
+        // The log keeps nspawn's harmless exit warning; the screen does not need it.
         if (event.stream === "stderr" && isNspawnNoise(event.text)) return;
         flush(`${event.step.task.id}:${event.stream}`, `[${event.step.task.id}] `, event.text, false);
         return;
@@ -40,14 +42,6 @@ export function createEventPrinter(write: (line: string) => void): (event: Engin
       }
     }
   };
-}
-
-// systemd-nspawn prints this on every exit where /run is not a tmpfs; the snapshot is removed all the
-// same (GENTOO.md). The log keeps it; the screen does not need it.
-const NSPAWN_NOISE = /^Attempted to remove disk file system under "\/run\/systemd\/nspawn\/propagate\/[^"]*", and we can't allow that\.\n?$/;
-
-function isNspawnNoise(text: string): boolean {
-  return NSPAWN_NOISE.test(text);
 }
 
 export function formatDuration(ms: number): string {

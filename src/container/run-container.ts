@@ -15,11 +15,16 @@ export interface RunContainerOptions {
   killGraceMs?: number;
   /** Keep the output in the result (default true). */
   capture?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Resolves with the container's result whatever its exit status; the payload's status passes through. */
-export async function runContainer(exec: Exec, spec: ContainerSpec, options: RunContainerOptions = {}): Promise<ExecResult> {
-  const result = await exec.run(renderNspawnArgv(spec), {
+/**
+ * Resolves with the container's result whatever its exit status; the payload's status passes through.
+ * `argv` is the planned command line where the plan made one (it may wrap nspawn, e.g. in setpriv).
+ */
+export async function runContainer(exec: Exec, spec: ContainerSpec & { argv?: readonly string[] }, options: RunContainerOptions = {}): Promise<ExecResult> {
+  const result = await exec.run(spec.argv ?? renderNspawnArgv(spec), {
+    env: options.env,
     onStdout: options.onStdout,
     onStderr: options.onStderr,
     signal: options.signal,
@@ -38,7 +43,12 @@ export async function runContainer(exec: Exec, spec: ContainerSpec, options: Run
 // the snapshot (it refuses to rm -rf the propagation directory on a disk filesystem).
 const PROPAGATE_NOISE = /^Attempted to remove disk file system under "\/run\/systemd\/nspawn\/propagate\/[^"]*", and we can't allow that\.$/;
 
-/** Drops nspawn's harmless propagation-directory warning from captured stderr. */
+/** nspawn's harmless propagation-directory warning (GENTOO.md): the snapshot is removed all the same. */
+export function isNspawnNoise(line: string): boolean {
+  return PROPAGATE_NOISE.test(line.replace(/\n$/, ""));
+}
+
+/** Drops that warning from captured stderr. */
 export function withoutNspawnNoise(stderr: string): string {
-  return stderr.split("\n").filter((line) => !PROPAGATE_NOISE.test(line)).join("\n");
+  return stderr.split("\n").filter((line) => !isNspawnNoise(line)).join("\n");
 }

@@ -1,7 +1,7 @@
 // Carries out a Plan step by step, and nothing else. Every resource is registered for cleanup as it is
 // acquired; events report progress; the outcome of each step is returned for the summary.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { removeLeftoverSnapshots } from "../container/leftovers.js";
+import { runContainer } from "../container/run-container.js";
 import type { Exec } from "../exec/exec.js";
 import type { CrashPoint } from "../stage/transaction.js";
 import type { Plan, Step } from "../plan/plan.js";
@@ -93,18 +93,14 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
     const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
     const mountPoints = step.kind === "container" && !step.spec.ephemeral
       ? await findMissingMountPoints(step.spec.directory, step.spec.binds.map((bind) => bind.to)) : [];
-    const result = await deps.exec.run(step.argv, {
-      env: step.kind === "host" ? { ...deps.env, ...step.env } : deps.env,
-      capture: false,
+    const handlers = {
       signal: deps.signal,
-      onStdout: (text) => output(deps, step, log, "stdout", text),
-      onStderr: (text) => output(deps, step, log, "stderr", text),
-    });
-    // nspawn makes the ephemeral snapshot before it handles SIGTERM, so a signal in its first
-    // milliseconds can kill it outright and leave the snapshot; remove it now, not at the next run.
-    if (step.kind === "container" && step.spec.ephemeral && result.signal !== null) {
-      await removeLeftoverSnapshots(step.spec.directory, { exec: deps.exec });
-    }
+      onStdout: (text: string) => output(deps, step, log, "stdout", text),
+      onStderr: (text: string) => output(deps, step, log, "stderr", text),
+    };
+    const result = step.kind === "container"
+      ? await runContainer(deps.exec, { ...step.spec, argv: step.argv }, { ...handlers, env: deps.env, capture: false })
+      : await deps.exec.run(step.argv, { ...handlers, env: { ...deps.env, ...step.env }, capture: false });
     await removeMountPoints(mountPoints);
     if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
     const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));

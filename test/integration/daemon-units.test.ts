@@ -29,6 +29,7 @@ test("install-units: systemd-analyze verify passes, ExecStart runs this binpkgbo
   assert.match(service, /^Restart=on-failure$/m);
   const run = await readFile(path.join(prefix, "binpkgbot-run.service"), "utf8");
   assert.match(run, /^Type=oneshot$/m);
+  assert.match(run, /^SuccessExitStatus=5$/m, "a timer run that finds the stage locked is no failure");
   assert.match(run, new RegExp(`^ExecStart=${process.execPath} ${main} run -c "${config}"$`, "m"));
 
   const units = ["binpkgbot.service", "binpkgbot-run.service", "binpkgbot-run.timer"].map((name) => path.join(prefix, name));

@@ -1,5 +1,5 @@
 // Variant modifiers (use, accept_keywords, unmask, mask) → package.* lines, checked against Portage's grammar.
-import { parseAtom } from "../portage/atom.js";
+import { isAtomLike, parseAtom } from "../portage/atom.js";
 import { parseKeywordTokens, parseUseTokens } from "../portage/use-flag.js";
 import type { ConfigIssue, PathSegment } from "./issues.js";
 import type { KeywordLine, Modifiers, UseLine } from "./config.js";
@@ -9,14 +9,6 @@ export interface RawModifiers {
   accept_keywords?: true | string | (true | string)[];
   unmask?: true | string | (true | string)[];
   mask?: true | string | (true | string)[];
-}
-
-/**
- * Whether an entry starts with an atom ("media-libs/x265 numa") rather than with flags or keywords for the
- * task's own atom ("x265", "~amd64"): a package atom always has a '/', a set starts with '@'.
- */
-function startsWithAtom(token: string): boolean {
-  return token.includes("/") || token.startsWith("@");
 }
 
 interface Token {
@@ -72,7 +64,7 @@ function normalizeUse(scope: Scope, raw: RawModifiers["use"], path: PathSegment[
       scope.issues.push({ file: scope.file, path: where, message: "empty USE entry", hint: "remove it or write flags like 'x265 -doc'" });
       continue;
     }
-    const hasAtom = startsWithAtom(first.text);
+    const hasAtom = isAtomLike(first.text);
     const atom = hasAtom ? checkAtom(scope, first, where) : ownAtom(scope, where, "flags");
     const flagTokens = hasAtom ? tokens.slice(1) : tokens;
     if (flagTokens.length === 0) {
@@ -105,7 +97,7 @@ function normalizeKeywords(scope: Scope, raw: RawModifiers["accept_keywords"], p
       scope.issues.push({ file: scope.file, path: where, message: "empty keywords entry", hint: "write 'true', '~amd64' or 'cat/pkg ~amd64'" });
       continue;
     }
-    const hasAtom = startsWithAtom(first.text);
+    const hasAtom = isAtomLike(first.text);
     const atom = hasAtom ? checkAtom(scope, first, where) : ownAtom(scope, where, "keywords");
     const keywordTokens = hasAtom ? tokens.slice(1) : tokens;
     // man portage.5, package.accept_keywords: an atom without keywords means ~ARCH; the original tool used ~*.

@@ -13,7 +13,7 @@ export interface LoadedConfig {
 export function loadConfigOrFail(file: string): LoadedConfig {
   const result = loadConfig(file, diskConfigFiles);
   if (!result.ok) {
-    const count = result.issues.length;
+    const count = result.total;
     throw new CliError(`${formatIssues(result.issues)}\n${count} problem${count === 1 ? "" : "s"} in the config; nothing was started`, ExitCode.config);
   }
   return { config: result.config, warnings: result.warnings.map(formatIssue) };

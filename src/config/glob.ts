@@ -125,6 +125,14 @@ function matchTokens(tokens: readonly Token[], name: readonly string[], counter:
   return t === tokens.length;
 }
 
+/**
+ * The first control character (newline, tab, ...) in a file name, if any. Names with one are refused:
+ * they would split the one-line messages that name the file, and its line in logs.
+ */
+export function controlCharacterIn(name: string): string | undefined {
+  return [...name].find((char) => char < " " || char === "\x7f");
+}
+
 /** Byte order of the path, so that 10-foo.yml sorts after 02-bar.yml and the order never depends on a locale. */
 export function compareFileNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,58 +1,30 @@
 // binpkgbot.yml and its includes → Config or issues. The files come in through `ConfigFiles`, so this
 // stays pure and is tested with files in memory; src/io/config-files.ts reads the real disk.
 import path from "node:path";
-import type { Bind, Config, SyncSpec, Task, TaskOrigin } from "./config.js";
+import type { Bind, Config, SyncSpec, Task } from "./config.js";
 import { normalizeDaemonKeys } from "./daemon-keys.js";
 import { formatIssue, type ConfigIssue, type LocatedIssue, type PathSegment } from "./issues.js";
 import type { ParseContext } from "./schema-kit.js";
-import { configSchema, taskListSchema } from "./schema.js";
+import { configSchema } from "./schema.js";
 import type { Infer } from "./schema-kit.js";
-import { locate, parseSource, type SourceDoc } from "./source.js";
-import { checkTaskIds, normalizeBuildTask, normalizeRunTask, type RawBuild, type RawRun } from "./tasks.js";
+import { locate } from "./source.js";
+import { checkTaskIds, normalizeRunTask } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
+import { createLoader, expandTasks, readSource, realpathOr, type ConfigFiles, type Loader } from "./includes.js";
+import { MAX_LISTED_ISSUES } from "./limits.js";
 
-export interface ConfigFiles {
-  /** The file's text; throws an Error whose message says why it cannot be read. */
-  read(file: string): string;
-  /** Absolute paths matching an absolute glob pattern. */
-  glob(pattern: string): string[];
-  /** The canonical path (symlinks resolved), for cycle detection. */
-  realpath(file: string): string;
-}
+export type { ConfigFiles } from "./includes.js";
 
 export type LoadResult =
   | { ok: true; config: Config; warnings: LocatedIssue[] }
-  | { ok: false; issues: LocatedIssue[] };
+  /** `issues` lists at most MAX_LISTED_ISSUES problems and then one that counts the rest; `total` counts all. */
+  | { ok: false; issues: LocatedIssue[]; total: number };
 
 type RawConfig = NonNullable<Infer<typeof configSchema>>;
-type RawTask = Infer<typeof taskListSchema>[number];
-
-interface Loader {
-  files: ConfigFiles;
-  sources: Map<string, SourceDoc>;
-  located: LocatedIssue[];
-  issues: ConfigIssue[];
-}
-
-function readSource(loader: Loader, file: string, from?: { file: string; path: PathSegment[] }): SourceDoc | undefined {
-  let text: string;
-  try {
-    text = loader.files.read(file);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (from) loader.issues.push({ file: from.file, path: from.path, message: `cannot read ${file}: ${reason}` });
-    else loader.located.push({ file, path: [], line: 1, column: 1, message: `cannot read the config: ${reason}`, hint: "give the right file with -c PATH" });
-    return undefined;
-  }
-  const { source, issues } = parseSource(file, text);
-  loader.sources.set(file, source);
-  loader.located.push(...issues);
-  return issues.length > 0 ? undefined : source;
-}
 
 export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const file = path.resolve(configFile);
-  const loader: Loader = { files, sources: new Map(), located: [], issues: [] };
+  const loader = createLoader(files);
   const source = readSource(loader, file);
   const ctx: ParseContext = { file, issues: loader.issues };
   const raw = source ? configSchema.parse(source.doc.contents, [], ctx) : undefined;
@@ -60,10 +32,34 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   if (source && source.doc.contents) expandTasks(loader, file, tasks, [realpathOr(files, file)], ctx);
   const config = raw ? normalizeConfig(raw, file, tasks, loader) : undefined;
   checkTaskIds(tasks, loader.issues);
-  const all = [...loader.located, ...loader.issues.map((issue) => locateIn(loader, issue))];
+  const all = distinct([...loader.located, ...loader.issues.map((issue) => locateIn(loader, issue))]);
   const errors = all.filter((issue) => issue.severity !== "warning").sort(byPosition);
-  if (errors.length > 0 || !config) return { ok: false, issues: errors.length > 0 ? errors : all };
-  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning") };
+  if (errors.length > 0 || !config) {
+    const failed = errors.length > 0 ? errors : all;
+    return { ok: false, issues: listFirst(failed, file), total: failed.length };
+  }
+  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: listFirst(all.filter((issue) => issue.severity === "warning"), file) };
+}
+
+/** A task reached through many includes gives the same problem each time; it is listed once. */
+function distinct(issues: LocatedIssue[]): LocatedIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Thousands of lines help nobody (and would flood the daemon's log and notifications): the first ones and a count. */
+function listFirst(issues: LocatedIssue[], file: string): LocatedIssue[] {
+  if (issues.length <= MAX_LISTED_ISSUES) return issues;
+  const more = issues.length - MAX_LISTED_ISSUES;
+  return [
+    ...issues.slice(0, MAX_LISTED_ISSUES),
+    { file, path: [], line: 1, column: 1, severity: issues[0]?.severity, message: `and ${more} more problems, not listed (only the first ${MAX_LISTED_ISSUES} are)`, hint: "fix these first" },
+  ];
 }
 
 function byPosition(a: LocatedIssue, b: LocatedIssue): number {
@@ -73,81 +69,6 @@ function byPosition(a: LocatedIssue, b: LocatedIssue): number {
 function locateIn(loader: Loader, issue: ConfigIssue): LocatedIssue {
   const source = loader.sources.get(issue.file);
   return source ? locate(source, issue) : { ...issue, line: 1, column: 1 };
-}
-
-function realpathOr(files: ConfigFiles, file: string): string {
-  try {
-    return files.realpath(file);
-  } catch {
-    return file;
-  }
-}
-
-/**
- * Walks one file's task list. The root file's list was shape-checked with the whole config already (its
- * issues are reported there); an included file's list is checked here, against its own positions.
- */
-function expandTasks(loader: Loader, file: string, out: Task[], chain: string[], ctx: ParseContext): void {
-  const source = loader.sources.get(file);
-  if (!source) return;
-  const isRoot = file === ctx.file;
-  const listNode = isRoot ? source.doc.get("tasks", true) : source.doc.contents;
-  const listPath: PathSegment[] = isRoot ? ["tasks"] : [];
-  if (listNode === undefined || listNode === null) return;
-  const entries = taskListSchema.parse(listNode, listPath, { file, issues: isRoot ? [] : loader.issues });
-  if (!entries) return;
-  entries.forEach((entry, index) => {
-    const taskPath = [...listPath, index];
-    const line = locate(source, { file, path: taskPath, message: "" }).line;
-    const origin: TaskOrigin = { file, path: taskPath, line, includedFrom: chain.slice(0, -1) };
-    addTask(loader, entry, origin, out, chain, ctx);
-  });
-}
-
-function addTask(loader: Loader, entry: RawTask, origin: TaskOrigin, out: Task[], chain: string[], ctx: ParseContext): void {
-  switch (entry.tag) {
-    case "upgrade":
-    case "install": {
-      const task = normalizeBuildTask(entry.tag, entry.value as RawBuild, origin, loader.issues);
-      if (task) out.push(task);
-      return;
-    }
-    case "run":
-      out.push(normalizeRunTask(entry.value as RawRun, origin));
-      return;
-    case "include":
-      includeFiles(loader, entry.value as string, origin, out, chain, ctx);
-      return;
-    default: {
-      const never: never = entry;
-      throw new Error(`unhandled task ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-function includeFiles(loader: Loader, pattern: string, origin: TaskOrigin, out: Task[], chain: string[], ctx: ParseContext): void {
-  const where = { file: origin.file, path: [...origin.path, "include"] };
-  const absolute = path.resolve(path.dirname(origin.file), pattern);
-  let matches: string[];
-  try {
-    matches = [...loader.files.glob(absolute)].sort(compareFileNames);
-  } catch (error) {
-    loader.issues.push({ ...where, message: `cannot expand '${pattern}': ${error instanceof Error ? error.message : String(error)}` });
-    return;
-  }
-  if (matches.length === 0) {
-    loader.issues.push({ ...where, message: `'${pattern}' matches no file (looked for ${absolute})`, hint: "fix the path, which is relative to this file, or remove the include" });
-    return;
-  }
-  for (const match of matches) {
-    const real = realpathOr(loader.files, match);
-    if (chain.includes(real)) {
-      loader.issues.push({ ...where, message: `include cycle: ${[...chain, real].map((f) => path.basename(f)).join(" → ")}`, hint: "remove the include that leads back to a file already being read" });
-      continue;
-    }
-    if (!readSource(loader, match, where)) continue;
-    expandTasks(loader, match, out, [...chain, real], ctx);
-  }
 }
 
 function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Loader): Omit<Config, "files"> | undefined {

@@ -9,9 +9,53 @@ export interface SourceDoc {
   lineCounter: LineCounter;
 }
 
-export function parseSource(file: string, text: string): { source: SourceDoc; issues: LocatedIssue[] } {
+/**
+ * The file's bytes as text. A file that is not UTF-8 is an error at its first bad byte: decoding it
+ * loosely would turn those bytes into U+FFFD, and paths or atoms made of them would silently differ.
+ */
+export function decodeSource(file: string, bytes: Uint8Array): { text: string } | { issue: LocatedIssue } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const valid = validUtf8Prefix(bytes);
+    const lines = new TextDecoder().decode(bytes.subarray(0, valid), { stream: true }).split("\n");
+    const byte = (bytes[valid] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    return {
+      issue: {
+        file, path: [], line: lines.length, column: [...(lines.at(-1) ?? "")].length + 1,
+        message: `the file is not valid UTF-8 here (byte 0x${byte})`, hint: "save the file as UTF-8",
+      },
+    };
+  }
+}
+
+/** The length of the longest prefix that is UTF-8, but for a sequence cut off at its end. */
+function validUtf8Prefix(bytes: Uint8Array): number {
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
+      low = middle;
+    } catch {
+      high = middle - 1;
+    }
+  }
+  return low;
+}
+
+export function parseSource(file: string, text: string): { source?: SourceDoc; issues: LocatedIssue[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (error) {
+    // The parser turns most of its own failures into errors with a position; what escapes it (a stack
+    // overflow on a pathological file) is still a problem of this file, not a crash.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { issues: [{ file, path: [], line: 1, column: 1, message: `YAML: the parser gave up on this file: ${reason}`, hint: "simplify the file: it nests too deeply or is not YAML" }] };
+  }
   const issues: LocatedIssue[] = [...doc.errors, ...doc.warnings].map((error) => {
     const pos = lineCounter.linePos(error.pos[0]);
     const message = error.message.split("\n")[0] ?? error.message;

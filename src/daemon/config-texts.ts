@@ -18,10 +18,10 @@ export function createConfigLoader(configFile: string): ConfigLoader {
       const read: ConfigText[] = [];
       const result = loadConfig(configFile, {
         ...diskConfigFiles,
-        read(file) {
-          const text = diskConfigFiles.read(file);
-          read.push({ file, text });
-          return text;
+        read(file, maxBytes) {
+          const bytes = diskConfigFiles.read(file, maxBytes);
+          read.push({ file, text: Buffer.from(bytes).toString("utf8") });
+          return bytes;
         },
       });
       if (result.ok) texts.set(result.config, read);

@@ -3,12 +3,13 @@ import path from "node:path";
 import type { ConfigFiles } from "../../src/config/load.js";
 import { segmentMatcher } from "../../src/config/glob.js";
 
-export function memoryFiles(files: Record<string, string>, links: Record<string, string> = {}): ConfigFiles {
+/** Files given as text are UTF-8; bytes are taken as they are. */
+export function memoryFiles(files: Record<string, string | Uint8Array>, links: Record<string, string> = {}): ConfigFiles {
   return {
-    read(file) {
-      const text = files[file];
-      if (text === undefined) throw new Error("no such file");
-      return text;
+    read(file, maxBytes) {
+      const content = files[file];
+      if (content === undefined) throw new Error("no such file");
+      return (typeof content === "string" ? Buffer.from(content) : content).subarray(0, maxBytes + 1);
     },
     glob(pattern) {
       const segments = pattern.split("/");

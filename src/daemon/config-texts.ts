@@ -1,7 +1,7 @@
 // Loads the config from disk and keeps the text of every file it read, so that the daemon's change
 // key is over the config in use, not over an edit that did not load.
 import type { Config } from "../config/config.js";
-import { loadConfig, type LoadResult } from "../config/load.js";
+import { loadConfig, type ConfigFiles, type LoadResult } from "../config/load.js";
 import { diskConfigFiles } from "../io/config-files.js";
 import type { ConfigText } from "./change-key.js";
 
@@ -16,7 +16,7 @@ export function createConfigLoader(configFile: string): ConfigLoader {
   return {
     load() {
       const read: ConfigText[] = [];
-      const result = loadConfig(configFile, {
+      const result = loadOrExplain(configFile, {
         ...diskConfigFiles,
         read(file, maxBytes) {
           const bytes = diskConfigFiles.read(file, maxBytes);
@@ -29,4 +29,14 @@ export function createConfigLoader(configFile: string): ConfigLoader {
     },
     textsOf: (config) => texts.get(config) ?? [],
   };
+}
+
+/** A reload must never end the daemon: whatever loading throws is a problem of the config, reported as one. */
+function loadOrExplain(configFile: string, files: ConfigFiles): LoadResult {
+  try {
+    return loadConfig(configFile, files);
+  } catch (error) {
+    const message = `the config could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, issues: [{ file: configFile, path: [], line: 1, column: 1, message, hint: "check the file and its includes" }], total: 1 };
+  }
 }

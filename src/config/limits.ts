@@ -2,10 +2,11 @@
 // places their user does not fully control, and the daemon reloads them unattended, so every read,
 // directory listing and include is bounded. The README's binpkgbot.yml section lists these.
 
-/** One config file; larger files are refused (they are read up to one byte more, no further). */
-export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+/** One config file; larger files are refused (they are read up to one byte more, no further). The YAML
+ * parser takes seconds per MiB of pathological input, and loading is synchronous: these bounds keep it short. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 /** The config and all its includes together. */
-export const MAX_CONFIG_TOTAL_BYTES = 16 * 1024 * 1024;
+export const MAX_CONFIG_TOTAL_BYTES = 2 * 1024 * 1024;
 /** Includes in all; a file included twice counts twice. */
 export const MAX_INCLUDES = 2_000;
 /** Files in one include chain, the config itself counted. */

@@ -17,7 +17,7 @@ export function decodeSource(file: string, bytes: Uint8Array): { text: string } 
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
-    const valid = validUtf8Prefix(bytes);
+    const valid = badSequenceStart(bytes, validUtf8Prefix(bytes));
     const lines = new TextDecoder().decode(bytes.subarray(0, valid), { stream: true }).split("\n");
     const byte = (bytes[valid] ?? 0).toString(16).toUpperCase().padStart(2, "0");
     return {
@@ -26,6 +26,18 @@ export function decodeSource(file: string, bytes: Uint8Array): { text: string } 
         message: `the file is not valid UTF-8 here (byte 0x${byte})`, hint: "save the file as UTF-8",
       },
     };
+  }
+}
+
+/** Where the sequence that turned out bad begins: the prefix may end inside a character. */
+function badSequenceStart(bytes: Uint8Array, valid: number): number {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, valid));
+    return valid;
+  } catch {
+    let start = valid - 1;
+    while (start > 0 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start--;
+    return start;
   }
 }
 
@@ -49,15 +61,18 @@ export function parseSource(file: string, text: string): { source?: SourceDoc; i
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+    // The parser's own duplicate-key check compares each key with all before it: minutes for a map of
+    // 40,000 keys. duplicateKeys() below does the same check with a set per map.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true });
   } catch (error) {
     // The parser turns most of its own failures into errors with a position; what escapes it (a stack
     // overflow on a pathological file) is still a problem of this file, not a crash.
     const reason = error instanceof Error ? error.message : String(error);
     return { issues: [{ file, path: [], line: 1, column: 1, message: `YAML: the parser gave up on this file: ${reason}`, hint: "simplify the file: it nests too deeply or is not YAML" }] };
   }
-  const issues: LocatedIssue[] = [...doc.errors, ...doc.warnings].map((error) => {
-    const pos = lineCounter.linePos(error.pos[0]);
+  const errors = [...doc.errors, ...doc.warnings].map((error) => ({ offset: error.pos[0], message: error.message }));
+  const issues: LocatedIssue[] = [...errors, ...duplicateKeys(doc)].sort((a, b) => a.offset - b.offset).map((error) => {
+    const pos = lineCounter.linePos(error.offset);
     const message = error.message.split("\n")[0] ?? error.message;
     return {
       file,
@@ -69,6 +84,29 @@ export function parseSource(file: string, text: string): { source?: SourceDoc; i
     };
   });
   return { source: { file, text, doc, lineCounter }, issues };
+}
+
+/** Keys that repeat one of the same map: equal when both are scalars of equal value, as the parser's check has it. */
+function duplicateKeys(doc: Document.Parsed): Array<{ offset: number; message: string }> {
+  const found: Array<{ offset: number; message: string }> = [];
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = `${typeof pair.key.value}:${String(pair.key.value)}`;
+          if (seen.has(key)) found.push({ offset: pair.key.range?.[0] ?? 0, message: "Map keys must be unique" });
+          seen.add(key);
+        } else pending.push(pair.key);
+        pending.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(item);
+    }
+  }
+  return found;
 }
 
 /** The node at a key path, and for map entries the key node too. */

@@ -1,9 +1,13 @@
 // Hostile config files: each costs bounded work and ends in problems with a position, never a crash.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import { loadConfig, type ConfigFiles, type LoadResult } from "../../../src/config/load.js";
 import { formatIssue } from "../../../src/config/issues.js";
-import { MAX_CONFIG_FILE_BYTES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_LISTED_ISSUES, MAX_TASKS } from "../../../src/config/limits.js";
+import * as limits from "../../../src/config/limits.js";
+import { formatLimitBytes, MAX_CONFIG_FILE_BYTES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_LISTED_ISSUES, MAX_TASKS } from "../../../src/config/limits.js";
+import { repoRoot } from "../../support/fixtures.js";
 import { memoryFiles } from "../../support/memory-files.js";
 
 const HEAD = "stage: /s\netc_portage: /e\nportage_repo: /r\npkgdir: /p\n";
@@ -106,4 +110,14 @@ test("an include with wildcards in five segments is refused before any directory
   const { lines } = failure(loadConfig(ROOT, counting.files));
   assert.deepEqual(counting.globs, []);
   assert.deepEqual(lines, [`${ROOT}:6:14: tasks[0].include: '/*/*/*/*/*' has wildcards in more than 4 path segments (the limit) (name the directories, and use wildcards for the last ones only)`]);
+});
+
+test("the README states every limit", () => {
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const paragraph = readme.slice(readme.indexOf("Limits: "), readme.indexOf("### Variant modifiers"));
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== "number") continue;
+    const text = value % (1024 * 1024) === 0 ? formatLimitBytes(value) : String(value);
+    assert.match(paragraph.replaceAll("\n", " "), new RegExp(`\\b${text}\\b`), `the README's limits paragraph states ${name} (${text})`);
+  }
 });

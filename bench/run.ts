@@ -1,5 +1,6 @@
 // npm run bench: every benchmark, one table. Figures are medians; each says its target.
 import { benchConfigPlan } from "./config-plan.js";
+import { benchHostileConfig } from "./hostile-config.js";
 import { benchIncremental } from "./incremental.js";
 import type { BenchResult } from "./measure.js";
 import { benchServeVsNginx } from "./serve-vs-nginx.js";
@@ -7,6 +8,7 @@ import { benchTaskOverhead } from "./task-overhead.js";
 
 const benches: [string, () => Promise<BenchResult[]>][] = [
   ["config and plan", benchConfigPlan],
+  ["hostile configs", benchHostileConfig],
   ["task overhead", benchTaskOverhead],
   ["incremental runs", benchIncremental],
   ["binhost vs nginx", () => benchServeVsNginx()],

@@ -74,13 +74,15 @@ export function parseSource(file: string, text: string): { source?: SourceDoc; i
   const issues: LocatedIssue[] = [...errors, ...duplicateKeys(doc)].sort((a, b) => a.offset - b.offset).map((error) => {
     const pos = lineCounter.linePos(error.offset);
     const message = error.message.split("\n")[0] ?? error.message;
+    // The parser reports running out of stack where nesting got too deep; say so in the config's terms.
+    const tooDeep = /Maximum call stack size exceeded/.test(message);
     return {
       file,
       path: [],
       line: pos.line,
       column: pos.col,
-      message: `YAML: ${message.replace(/ at line \d+, column \d+:?$/, "")}`,
-      hint: "fix the YAML syntax at this place",
+      message: tooDeep ? "YAML: nested too deeply here for the parser" : `YAML: ${message.replace(/ at line \d+, column \d+:?$/, "")}`,
+      hint: tooDeep ? "a config needs only a few levels: look for a run of '[', '{' or '-'" : "fix the YAML syntax at this place",
     };
   });
   return { source: { file, text, doc, lineCounter }, issues };

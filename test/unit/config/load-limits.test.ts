@@ -121,3 +121,8 @@ test("the README states every limit", () => {
     assert.match(paragraph.replaceAll("\n", " "), new RegExp(`\\b${text}\\b`), `the README's limits paragraph states ${name} (${text})`);
   }
 });
+
+test("YAML nested deeper than the parser's stack is a positioned problem saying so", () => {
+  const { lines } = failure(loadConfig(ROOT, memoryFiles({ [ROOT]: `${HEAD}binds: ${"[".repeat(5_000)}\n` })));
+  assert.match(lines[0] ?? "", /^\/c\/binpkgbot\.yml:5:\d+: \(top level\): YAML: nested too deeply here for the parser \(a config needs only a few levels: look for a run of '\[', '\{' or '-'\)$/);
+});

@@ -47,7 +47,7 @@ export interface Loader {
   stopped: boolean;
 }
 
-export function createLoader(files: ConfigFiles): Loader {
+export function emptyLoader(files: ConfigFiles): Loader {
   return { files, sources: new Map(), read: new Map(), entries: new Map(), globs: new Map(), located: [], issues: [], bytes: 0, includes: 0, stopped: false };
 }
 

@@ -10,7 +10,7 @@ import type { Infer } from "./schema-kit.js";
 import { locate } from "./source.js";
 import { checkTaskIds, normalizeRunTask } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
-import { createLoader, expandTasks, readSource, realpathOr, type ConfigFiles, type Loader } from "./includes.js";
+import { emptyLoader, expandTasks, readSource, realpathOr, type ConfigFiles, type Loader } from "./includes.js";
 import { MAX_LISTED_ISSUES } from "./limits.js";
 
 export type { ConfigFiles } from "./includes.js";
@@ -24,7 +24,7 @@ type RawConfig = NonNullable<Infer<typeof configSchema>>;
 
 export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const file = path.resolve(configFile);
-  const loader = createLoader(files);
+  const loader = emptyLoader(files);
   const source = readSource(loader, file);
   const ctx: ParseContext = { file, issues: loader.issues };
   const raw = source ? configSchema.parse(source.doc.contents, [], ctx) : undefined;

@@ -218,6 +218,6 @@ test("an ebuild whose compile phase fails: exit 1, isolated-functions.sh die lin
   assert.equal(result.code, 1);
   assert.match(result.stdout, /^>>> Emerging \(1 of 1\) app-misc\/broken-1\.0::gentoo$/m);
   assert.doesNotMatch(result.stdout, /Completed/);
-  assert.match(result.stderr, /^ \* ERROR: app-misc\/broken-1\.0::gentoo failed \(compile phase\):\n \*   this package fails to build on purpose\n/m);
+  assert.match(result.stderr, /^ \* ERROR: app-misc\/broken-1\.0::gentoo failed \(compile phase\):\n \* {3}this package fails to build on purpose\n/m);
   assert.deepEqual(await readdir(world.pkgdir), []);
 });

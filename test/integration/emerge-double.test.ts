@@ -197,6 +197,7 @@ test("@world with --update picks the newest visible version; --pretend lines as 
   ].join("\n");
   const result = await inContainer(world, script);
   assert.equal(result.code, 0, result.stderr);
+  assert.ok(result.stdout.startsWith("\nThese are the packages that would be merged, in order:\n\nCalculating dependencies ... done!\n"), result.stdout);
   const lines = result.stdout.split("\n").filter((line) => /^(\[|>>>|\d|app-|dev-)/.test(line));
   assert.deepEqual(lines, [
     "[ebuild     U  ] app-misc/edge-1.1 [1.0]",

@@ -74,9 +74,11 @@ pretend_line() { # index
   printf '\n'
 }
 
-# depgraph.py (display): the header, then one line per package.
+# depgraph.py _start_resolution_display and _show_resolution_report (the spinner's static mode,
+# stdout_spinner.py), then one line per package.
 print_pretend() {
-  printf '\nThese are the packages that would be merged, in order:\n\nCalculating dependencies... done!\n\n'
+  printf '\nThese are the packages that would be merged, in order:\n\nCalculating dependencies ... done!\n'
+  printf 'Dependency resolution took 0.00 s.\n\n'
   local i
   for ((i = 0; i < ${#M_CP[@]}; i++)); do pretend_line "$i"; done
 }

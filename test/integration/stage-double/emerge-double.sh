@@ -8,7 +8,10 @@
 #   lib/pkgdir.sh  GPKG files, BUILD_ID allocation, the Packages index, binpkgs for --usepkg;
 #   lib/atoms.sh   atoms, versions, /etc/portage file reading;
 #   lib/merge.sh   --pretend lines, building an ebuild's phases, merging, installed packages.
-# It resolves no dependencies and writes no world file.
+# Not modelled: dependencies, the world file (it reads /var/lib/portage/world, never writes it),
+# files merged into / (it records installed packages only), implicit USE flags (amd64, elibc_*)
+# in USE, --verbose output, and --usepkgonly refusing to build. A package with no ebuild in the
+# repository is taken as version 1.0, so that tests may name any package.
 #
 # Record: $EMERGE_DOUBLE_RECORD/<n>/{argv,env,portage} (default /var/log/emerge-double), one
 #   numbered directory per invocation: argv one per line, `env | sort`, and every file under

@@ -55,7 +55,7 @@ async function mainScenario(): Promise<Scenario> {
     "      unmask: true",
     "      mask: ['>=media-libs/x264-2']",
     "  - install: {atom: media-video/ffmpeg, use: -x265}",
-    "  - install: app-misc/fails-always",
+    "  - install: app-misc/broken",
     "  - run:",
     "      persist: false",
     "      script:",
@@ -81,7 +81,7 @@ test("the main run leaves no snapshot, mount or nspawn process behind", { skip }
 test("a failing task fails the run (exit 1) but the tasks after it still run", { skip }, async () => {
   const { result } = await mainScenario();
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stdout, /^install-app-misc-fails-always\s+failed\s+\S+\s+exit code 1; see .*install-app-misc-fails-always\.log$/m);
+  assert.match(result.stdout, /^install-app-misc-broken\s+failed\s+\S+\s+exit code 1; see .*install-app-misc-broken\.log$/m);
   assert.match(result.stdout, /^install-app-misc-kept\s+succeeded/m);
   assert.match(result.stderr, /1 of 8 step\(s\) did not succeed/);
 });
@@ -172,7 +172,7 @@ test("output streams with a task prefix and goes to a per-task log; work files a
 test("a failed persisting task leaves the stage exactly as it was, keeps its snapshot, and later tasks still run", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-persist, persist: true}\n  - install: app-misc/after\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/broken, persist: true}\n  - install: app-misc/after\n"));
   const before = await treeManifest(world.stage);
   const result = await runCli(["run", "-c", world.config]);
   assert.equal(result.code, 1);
@@ -190,7 +190,7 @@ test("a failed persisting task leaves the stage exactly as it was, keeps its sna
 test("--fail-fast stops at the first failure", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: app-misc/fails-first\n  - install: app-misc/after\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: app-misc/masked\n  - install: app-misc/after\n"));
   const result = await runCli(["run", "--fail-fast", "-c", world.config]);
   assert.equal(result.code, 1);
   assert.match(result.stdout, /^install-app-misc-after\s+not-run/m);

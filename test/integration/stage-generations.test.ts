@@ -103,7 +103,7 @@ test("stage shell: a throw-away container of the stage with the build's /etc/por
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   const shell = (args: string[], input: string) => nodeExec.run([process.execPath, path.resolve("build/src/cli/main.js"), "stage", "shell", ...args, "-c", world.config], { input });
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-here, persist: true}\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/broken, persist: true}\n"));
   const none = await shell(["--failed"], "exit\n");
   assert.equal(none.code, 4);
   assert.match(none.stderr, /there is no failed snapshot at .*stage\.generations\/failed/);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "../../support/fixtures.js";
-import { createTestStage } from "../harness/test-stage.js";
+import { copyTestRepository, createTestStage } from "../harness/test-stage.js";
 
 export interface World {
   root: string;
@@ -38,6 +38,7 @@ export async function createWorld(btrfsDir: string): Promise<World> {
   for (const dir of [world.etcPortage, world.repo, world.pkgdir, world.distdir, world.record]) await mkdir(dir, { recursive: true });
   await writeFile(path.join(world.etcPortage, "make.conf"), 'FEATURES="binpkg-multi-instance"\n');
   await writeFile(path.join(world.etcPortage, "package.use"), "app-misc/admin admin-flag\n");
+  await copyTestRepository(world.repo);
   await writeFile(path.join(world.repo, "metadata-timestamp"), "1\n");
   return world;
 }

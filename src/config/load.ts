@@ -55,7 +55,8 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const loader: Loader = { files, sources: new Map(), located: [], issues: [] };
   const source = readSource(loader, file);
   const ctx: ParseContext = { file, issues: loader.issues };
-  const raw = source ? configSchema.parse(source.doc.contents, [], ctx) : undefined;
+  // A key of the wrong type must not hide the checks of the others: they run on a salvaged copy.
+  const raw = source ? configSchema.salvage(source.doc.contents, [], ctx, REQUIRED_STAND_INS) : undefined;
   const tasks: Task[] = [];
   if (source && source.doc.contents) expandTasks(loader, file, tasks, [realpathOr(files, file)], ctx);
   const config = raw ? normalizeConfig(raw, file, tasks, loader) : undefined;
@@ -65,6 +66,9 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   if (errors.length > 0 || !config) return { ok: false, issues: errors.length > 0 ? errors : all };
   return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning") };
 }
+
+/** Where a required path has the wrong type: a value no check objects to (the config is rejected anyway). */
+const REQUIRED_STAND_INS = { stage: "/stage", etc_portage: "/etc-portage", portage_repo: "/repo" };
 
 function byPosition(a: LocatedIssue, b: LocatedIssue): number {
   return compareFileNames(a.file, b.file) || a.line - b.line || a.column - b.column;
@@ -94,9 +98,10 @@ function expandTasks(loader: Loader, file: string, out: Task[], chain: string[],
   const listNode = isRoot ? source.doc.get("tasks", true) : source.doc.contents;
   const listPath: PathSegment[] = isRoot ? ["tasks"] : [];
   if (listNode === undefined || listNode === null) return;
-  const entries = taskListSchema.parse(listNode, listPath, { file, issues: isRoot ? [] : loader.issues });
+  const entries = taskListSchema.parseItems(listNode, listPath, { file, issues: isRoot ? [] : loader.issues });
   if (!entries) return;
   entries.forEach((entry, index) => {
+    if (entry === undefined) return;
     const taskPath = [...listPath, index];
     const line = locate(source, { file, path: taskPath, message: "" }).line;
     const origin: TaskOrigin = { file, path: taskPath, line, includedFrom: chain.slice(0, -1) };

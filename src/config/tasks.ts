@@ -21,6 +21,13 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
+// The sets Portage defines itself (cnf/sets/portage.conf): a bare `world` is a forgotten '@', not a package.
+const PORTAGE_SETS = new Set([
+  "world", "system", "selected", "selected-packages", "selected-sets", "profile", "installed", "preserved-rebuild",
+  "module-rebuild", "x11-module-rebuild", "live-rebuild", "deprecated-live-rebuild", "security", "changed-deps",
+  "changed-subslot", "downgrade", "unavailable", "unavailable-binaries", "rebuilt-binaries", "rust-rebuild",
+]);
+
 export function normalizeBuildTask(
   kind: "upgrade" | "install",
   raw: RawBuild,
@@ -31,7 +38,10 @@ export function normalizeBuildTask(
   const atomPath: PathSegment[] = typeof raw === "string" ? [...origin.path, kind] : [...origin.path, kind, "atom"];
   const parsed = parseAtom(object.atom, { allowSet: true, allowWildcard: false });
   if (!parsed.ok) {
-    issues.push({ file: origin.file, path: atomPath, offset: parsed.offset, message: `bad atom '${object.atom}': ${parsed.message}` });
+    const set = PORTAGE_SETS.has(object.atom) ? `@${object.atom}` : undefined;
+    issues.push(set
+      ? { file: origin.file, path: atomPath, message: `'${object.atom}' is a set name without its '@'`, hint: `write ${kind}: '${set}', quoted because a plain YAML value cannot start with '@'` }
+      : { file: origin.file, path: atomPath, offset: parsed.offset, message: `bad atom '${object.atom}': ${parsed.message}` });
     return undefined;
   }
   const before = issues.length;

@@ -10,6 +10,7 @@ import type { Infer } from "./schema-kit.js";
 import { locate, parseSource, type SourceDoc } from "./source.js";
 import { checkTaskIds, normalizeBuildTask, normalizeRunTask, type RawBuild, type RawRun } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
+import { checkValues } from "./value-checks.js";
 
 export interface ConfigFiles {
   /** The file's text; throws an Error whose message says why it cannot be read. */
@@ -166,6 +167,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
   const pkgdirLocation = containerPath(["pkgdir_location"], raw.pkgdir_location);
   const pkgdir = resolvePkgdir(raw.pkgdir ? hostPath("pkgdir", raw.pkgdir) : undefined, binds, pkgdirLocation, loader, file);
   checkEmergeOptions(raw.emerge_options, loader, file);
+  checkValues(raw, base, (issue) => loader.issues.push({ file, ...issue }));
   return {
     file,
     stage: hostPath("stage", raw.stage),

@@ -1,6 +1,6 @@
 // A small schema language: one definition gives the TypeScript type, the defaults, the descriptions,
 // the validation (with key paths, on YAML nodes) and the JSON Schema for editors.
-import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from "yaml";
 import { suggest, type ConfigIssue, type PathSegment } from "./issues.js";
 
 export type Shape = "string" | "boolean" | "number" | "null" | "map" | "seq";
@@ -38,7 +38,15 @@ export function describeShapes(shapes: readonly Shape[]): string {
   return shapes.map((shape) => shapeNames[shape]).join(" or ");
 }
 
+/** binpkgbot reads the YAML document as written and never expands aliases (*name): say so, not "got nothing". */
+function isUnexpandedAlias(node: unknown, path: readonly PathSegment[], ctx: ParseContext): boolean {
+  if (!isAlias(node)) return false;
+  ctx.issues.push({ file: ctx.file, path, message: `the YAML alias '*${node.source}' is not expanded in binpkgbot's config`, hint: "write the value out here instead of the alias" });
+  return true;
+}
+
 function expect(node: unknown, shapes: readonly Shape[], path: readonly PathSegment[], ctx: ParseContext): boolean {
+  if (isUnexpandedAlias(node, path, ctx)) return false;
   const shape = shapeOf(node);
   if (shapes.includes(shape)) return true;
   ctx.issues.push({ file: ctx.file, path, message: `expected ${describeShapes(shapes)}, got ${shapeNames[shape]}` });
@@ -119,7 +127,7 @@ export function oneOf<S extends readonly Schema<any>[]>(variants: S, description
     shapes,
     parse(node, path, ctx) {
       const shape = shapeOf(node);
-      const variant = variants.find((candidate) => candidate.shapes.includes(shape));
+      const variant = isAlias(node) ? variants[0] : variants.find((candidate) => candidate.shapes.includes(shape));
       if (!variant) {
         expect(node, shapes, path, ctx);
         return undefined;
@@ -171,7 +179,7 @@ export interface ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
 export function object<F extends Fields>(fields: F, description: string): ObjectSchema<F> {
   const parseMap = (node: unknown, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined => {
     const requiredKeys = Object.keys(fields).filter((key) => fields[key]?.required);
-    if (shapeOf(node) === "null" && requiredKeys.length > 0) {
+    if (shapeOf(node) === "null" && requiredKeys.length > 0 && !isAlias(node)) {
       ctx.issues.push({ file: ctx.file, path, message: "expected a mapping, got nothing", hint: `write its required keys: ${requiredKeys.join(", ")}` });
       return undefined;
     }
@@ -260,6 +268,7 @@ export function tagged<T extends Record<string, unknown>>(
   return {
     shapes: ["map"],
     parse(node, path, ctx) {
+      if (isUnexpandedAlias(node, path, ctx)) return undefined;
       if (!isMap(node)) {
         ctx.issues.push({ file: ctx.file, path, message: `expected a mapping with one of ${names.join(", ")}`, hint: "e.g. '- install: app-misc/foo'" });
         return undefined;

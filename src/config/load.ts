@@ -65,7 +65,7 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const all = [...loader.located, ...loader.issues.map((issue) => locateIn(loader, issue))];
   const errors = all.filter((issue) => issue.severity !== "warning").sort(byPosition);
   if (errors.length > 0 || !config) return { ok: false, issues: errors.length > 0 ? errors : all };
-  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning") };
+  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning").sort(byPosition) };
 }
 
 /** Where a required path has the wrong type: a value no check objects to (the config is rejected anyway). */

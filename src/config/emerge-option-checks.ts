@@ -13,26 +13,19 @@ const REMOVAL = "every install and upgrade becomes a removal of the package from
 const ACTION = "it is an emerge action, so every task would do it instead of building";
 const NOTHING_BUILT = "no binpkg is built, yet every task reports success";
 
+type Meaning = { reason: string; severity: "error" | "warning"; hint: string };
+// Actions (man/emerge.1 ACTIONS) that would replace the build of every task.
+const ACTIONS = ["--help", "--version", "--search", "--searchdesc", "--resume", "--info", "--config", "--regen", "--metadata", "--list-sets", "--check-news", "--clean"];
+
 // error: never what a build wants; warning: a real admin may mean it, so say what happens.
-const MEANINGS: Record<string, { reason: string; severity: "error" | "warning"; hint: string }> = {
+const MEANINGS: Record<string, Meaning> = {
+  ...Object.fromEntries(ACTIONS.map((name): [string, Meaning] => [name, { reason: ACTION, severity: "error", hint: "remove it" }])),
+  "--sync": { reason: ACTION, severity: "error", hint: "remove it; the 'sync' key syncs before the tasks" },
   "--unmerge": { reason: REMOVAL, severity: "error", hint: "remove it; binpkgbot only builds" },
   "--depclean": { reason: REMOVAL, severity: "error", hint: "remove it; run 'emerge --depclean' in a run task if the stage needs it" },
   "--prune": { reason: REMOVAL, severity: "error", hint: "remove it" },
   "--rage-clean": { reason: REMOVAL, severity: "error", hint: "remove it" },
   "--ask": { reason: "emerge waits for an answer no one can give in a container without a terminal", severity: "error", hint: "remove it, or write --ask=n" },
-  "--help": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--version": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--search": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--searchdesc": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--resume": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--sync": { reason: ACTION, severity: "error", hint: "remove it; the 'sync' key syncs before the tasks" },
-  "--info": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--config": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--regen": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--metadata": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--list-sets": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--check-news": { reason: ACTION, severity: "error", hint: "remove it" },
-  "--clean": { reason: ACTION, severity: "error", hint: "remove it" },
   "--pretend": { reason: `every emerge only shows what it would do: ${NOTHING_BUILT}`, severity: "warning", hint: "binpkgbot plan shows a run without starting it" },
   "--fetchonly": { reason: `every emerge only downloads sources: ${NOTHING_BUILT}`, severity: "warning", hint: "remove it unless the run is meant to fill distdir only" },
   "--fetch-all-uri": { reason: `every emerge only downloads sources: ${NOTHING_BUILT}`, severity: "warning", hint: "remove it unless the run is meant to fill distdir only" },

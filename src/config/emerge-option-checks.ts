@@ -25,7 +25,8 @@ const MEANINGS: Record<string, Meaning> = {
   "--depclean": { reason: REMOVAL, severity: "error", hint: "remove it; run 'emerge --depclean' in a run task if the stage needs it" },
   "--prune": { reason: REMOVAL, severity: "error", hint: "remove it" },
   "--rage-clean": { reason: REMOVAL, severity: "error", hint: "remove it" },
-  "--ask": { reason: "emerge waits for an answer no one can give in a container without a terminal", severity: "error", hint: "remove it, or write --ask=n" },
+  // lib/_emerge/actions.py: '"--ask" should only be used in a terminal. Exiting.' when stdin is no tty.
+  "--ask": { reason: "emerge refuses it without a terminal, and builds run without one, so every task would fail", severity: "error", hint: "remove it, or write --ask=n" },
   "--pretend": { reason: `every emerge only shows what it would do: ${NOTHING_BUILT}`, severity: "warning", hint: "binpkgbot plan shows a run without starting it" },
   "--fetchonly": { reason: `every emerge only downloads sources: ${NOTHING_BUILT}`, severity: "warning", hint: "remove it unless the run is meant to fill distdir only" },
   "--fetch-all-uri": { reason: `every emerge only downloads sources: ${NOTHING_BUILT}`, severity: "warning", hint: "remove it unless the run is meant to fill distdir only" },

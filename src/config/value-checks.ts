@@ -43,11 +43,12 @@ export function checkValues(raw: RawConfig, configDir: string, report: Report): 
 }
 
 function checkHostDirs(raw: RawConfig, configDir: string, report: Report): void {
-  const dirs: [PathSegment[], string | undefined, string][] = [
-    ...Object.keys(ROOT_REASONS).map((key): [PathSegment[], string | undefined, string] => [[key], raw[key as keyof RawConfig] as string | undefined, ROOT_REASONS[key] ?? ""]),
-    [["signing", "gnupg_home"], raw.signing?.gnupg_home, "the whole host would be copied for every build"],
+  const value = (key: string): string | undefined => (raw as Record<string, unknown>)[key] as string | undefined;
+  const dirs = [
+    ...Object.entries(ROOT_REASONS).map(([key, reason]) => ({ key: [key], written: value(key), reason })),
+    { key: ["signing", "gnupg_home"], written: raw.signing?.gnupg_home, reason: "the whole host would be copied for every build" },
   ];
-  for (const [key, written, reason] of dirs) {
+  for (const { key, written, reason } of dirs) {
     if (written === undefined) continue;
     if (written.trim() === "") {
       report({ path: key, message: `an empty path means the config's own directory, ${configDir}`, hint: "write the directory's path" });

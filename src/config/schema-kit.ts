@@ -177,15 +177,7 @@ export interface ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
 }
 
 export function object<F extends Fields>(fields: F, description: string): ObjectSchema<F> {
-  const parseMap = (node: unknown, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined => {
-    const requiredKeys = Object.keys(fields).filter((key) => fields[key]?.required);
-    if (shapeOf(node) === "null" && requiredKeys.length > 0 && !isAlias(node)) {
-      ctx.issues.push({ file: ctx.file, path, message: "expected a mapping, got nothing", hint: `write its required keys: ${requiredKeys.join(", ")}` });
-      return undefined;
-    }
-    if (!expect(node, ["map"], path, ctx) || !isMap(node)) return undefined;
-    return parseFields(node.items, fields, path, ctx);
-  };
+  const parseMap = (node: unknown, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined => parseMapping(node, fields, path, ctx);
   return {
     shapes: ["map"],
     parse(node, path, ctx) {
@@ -215,6 +207,16 @@ export function object<F extends Fields>(fields: F, description: string): Object
       ),
     }),
   };
+}
+
+function parseMapping(node: unknown, fields: Fields, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined {
+  const requiredKeys = Object.keys(fields).filter((key) => fields[key]?.required);
+  if (shapeOf(node) === "null" && requiredKeys.length > 0 && !isAlias(node)) {
+    ctx.issues.push({ file: ctx.file, path, message: "expected a mapping, got nothing", hint: `write its required keys: ${requiredKeys.join(", ")}` });
+    return undefined;
+  }
+  if (!expect(node, ["map"], path, ctx) || !isMap(node)) return undefined;
+  return parseFields(node.items, fields, path, ctx);
 }
 
 interface ParsedFields {

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Config } from "../config/config.js";
 import { hashText } from "../config/tasks.js";
 import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
+import { bindProblems, readBindFacts } from "../doctor/binds.js";
 import { readFilesystemType } from "../container/filesystem.js";
 import { removeLeftoverSnapshots } from "../container/leftovers.js";
 import { acquireStageLock, isProcessAlive, type StageLock } from "../container/stage-lock.js";
@@ -154,5 +155,8 @@ async function checkHost(config: Config, host: HostFacts): Promise<void> {
     const info = await stat(dir).catch(() => null);
     if (!info?.isDirectory()) throw new HostProblem(`${key} ${dir} is not a directory: create it or fix '${key}' in ${config.file}`);
   }
+  // Before any container: nspawn would stop each one at a bind it cannot make, and every task would fail.
+  const binds = bindProblems(await readBindFacts(config.binds, config.stage), config.file);
+  if (binds.length > 0) throw new HostProblem(binds.join("\n"));
   for (const dir of [config.pkgdir, config.distdir, config.stateDir]) if (dir !== null) await mkdir(dir, { recursive: true });
 }

@@ -205,6 +205,18 @@ test("--fail-fast stops at the first failure", { skip }, async (t) => {
   assert.equal((await readRecords(world)).length, 1);
 });
 
+test("a missing bind source is a host problem (exit 4) before any container starts, not a failed task", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  const missing = path.join(world.root, "no-such-ccache");
+  await writeFile(world.config, configText(world, `  - {from: ${missing}, to: /var/cache/ccache}\nsync: false\ntasks:\n  - install: app-misc/plain\n`));
+  const result = await runCli(["run", "-c", world.config]);
+  assert.equal(result.code, 4, result.stdout + result.stderr);
+  assert.match(result.stderr, new RegExp(`problem: bind ${missing}: ${missing} does not exist: systemd-nspawn cannot bind it at /var/cache/ccache`));
+  assert.equal((await readRecords(world)).length, 0, "no container ran");
+  assert.ok(!(await exists(world.stateDir)), "no run or task was recorded");
+});
+
 test("an invalid config starts nothing and writes nothing (exit 3)", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));

@@ -13,6 +13,7 @@ import type { Exec } from "../exec/exec.js";
 import { planRun, stageLockFile } from "../plan/plan-run.js";
 import type { Plan, PlanHostFacts } from "../plan/plan.js";
 import { stageLayout } from "../stage/layout.js";
+import { describeHold, readHold } from "../stage/hold.js";
 import { recoverStage, type CrashPoint } from "../stage/transaction.js";
 import { openStateDatabase, type StateDatabase } from "../state/database.js";
 import { readBinpkgbotVersion } from "../state/read-inputs.js";
@@ -93,6 +94,9 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
   const fullPlan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
   const plan = { ...fullPlan, steps: fullPlan.steps.filter((step) => wanted(options.steps ?? "all", step.task.kind === "sync")) };
   for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
+  const hold = await readHold(stageLayout(config.stage));
+  const persistHeld = hold && plan.steps.some((step) => step.persist) ? describeHold(hold) : null;
+  if (persistHeld !== null) options.emit({ kind: "warning", message: persistHeld });
   const { db, runId } = await openRunState(config, options, notice);
   let result: PerformedRun["result"] = "interrupted";
   try {
@@ -102,7 +106,7 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
     const outcome = await runPlan(plan, {
       exec: options.exec, emit: options.emit, clock: () => options.now().getTime(), signal: options.signal, env: options.env,
       crashPoint: options.crashPoint, observer,
-    }, { failFast: options.failFast });
+    }, { failFast: options.failFast, persistHeld });
     const failed = outcome.steps.some((step) => !["succeeded", "skipped"].includes(step.result));
     result = outcome.interrupted ? "interrupted" : failed ? "failed" : "succeeded";
     return { plan, outcome, result, runId };

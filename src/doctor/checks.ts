@@ -56,8 +56,16 @@ export function checkStage(stage: StageFacts, configFile: string): Finding[] {
     case "not-directory":
       return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${stage.path} and run: ${init}` }];
     case "directory":
-      return checkStageDirectory(stage, configFile, init);
+      return [...checkStageDirectory(stage, configFile, init), ...checkStageParent(stage)];
   }
+}
+
+// Beside the stage: its lock file (every run), and STAGE.generations (every persisting task on btrfs).
+function checkStageParent(stage: StageFacts): Finding[] {
+  const parent = stage.parent;
+  if (parent === undefined || parent.writable) return [];
+  return [{ level: "problem", subject: "stage", message: `${parent.path}, the directory of the stage, is not writable: every run writes the stage's lock there, and persisting tasks its generations`,
+    fix: `make it writable (ls -ld ${parent.path}; findmnt -T ${parent.path}), or move the stage into a writable directory` }];
 }
 
 /**

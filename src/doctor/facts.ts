@@ -34,7 +34,7 @@ export interface StageFacts {
   hasUsr: boolean;
   /** The stage's own /etc/portage/binrepos.conf (file or directory form). */
   binrepos: TextFile[];
-  /** When the stage is missing: the directory it would go in (`stage init` needs it, on btrfs). */
+  /** The directory the stage is in: it holds the stage's lock and generations; `stage init` needs it, on btrfs. */
   parent?: WritableDirFacts;
 }
 

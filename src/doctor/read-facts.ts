@@ -63,7 +63,7 @@ export async function readStage(path: string): Promise<StageFacts> {
     ? await realpath(path).catch(() => readlink(path).catch(() => null))
     : null;
   const facts: StageFacts = { path, kind, symlinkTarget, filesystem: null, subvolume: false, hasUsr: false, binrepos: [] };
-  if (kind === "missing") facts.parent = await readWritableDir(dirname(path));
+  facts.parent = await readWritableDir(dirname(path));
   if (kind !== "directory") return facts;
   const dir = symlinkTarget ?? path;
   facts.filesystem = await filesystemOf(dir);

@@ -13,6 +13,7 @@ function goodFacts(): DoctorFacts {
     nspawn: { path: "/usr/bin/systemd-nspawn", version: 252 },
     stage: {
       path: "/srv/stage", kind: "directory", symlinkTarget: null, filesystem: "btrfs", subvolume: true, hasUsr: true,
+      parent: { path: "/srv", kind: "directory", writable: true, existingAncestor: null, filesystem: "btrfs" },
       binrepos: [{ path: "/srv/stage/etc/portage/binrepos.conf/gentoobinhost.conf", text: GENTOO_BINHOST }],
     },
     pkgdir: dir("/srv/binpkgs"),
@@ -69,6 +70,8 @@ const cases: Case[] = [
     breakIt: (f) => { f.nspawn.version = null; } },
   { name: "no stage", level: "problem", subject: "stage", message: /^\/srv\/stage does not exist$/, fix: /^create it from a stage3 tarball: binpkgbot stage init --from .* -c \/etc\/binpkgbot\/binpkgbot\.yml$/,
     breakIt: (f) => { f.stage = { ...f.stage, kind: "missing", filesystem: null, subvolume: false, hasUsr: false, parent: { path: "/srv", kind: "directory", writable: true, existingAncestor: null, filesystem: "btrfs" } }; } },
+  { name: "a stage in a read-only directory", level: "problem", subject: "stage", message: /\/srv, the directory of the stage, is not writable: every run writes the stage's lock there/, fix: /findmnt -T \/srv/,
+    breakIt: (f) => { f.stage.parent!.writable = false; } },
   { name: "no stage and a parent that is a file", level: "problem", subject: "stage", message: /\/srv\/stage does not exist, and its parent \/srv is not a directory/, fix: /set 'stage' in .* or remove \/srv/,
     breakIt: (f) => { f.stage = { ...f.stage, kind: "missing", filesystem: null, subvolume: false, hasUsr: false, parent: { path: "/srv", kind: "not-directory", writable: false, existingAncestor: null, filesystem: "btrfs" } }; } },
   { name: "a bind source that does not exist", level: "problem", subject: "bind /srv/ccache", message: /\/srv\/ccache does not exist: systemd-nspawn cannot bind it at \/var\/cache\/ccache, so no container would start/,

@@ -134,19 +134,23 @@ test("a stage directory on btrfs that is no subvolume: a warning with the comman
     `cp -a --reflink=always ${plain}/. ${plain}.new/ && mv ${plain} ${plain}.old && mv ${plain}.new ${plain}`]);
 });
 
+/** Doctor's report while pkgdir is a read-only bind mount of itself. */
+async function doctorWithReadOnlyPkgdir(setUp: SetUp): Promise<Doctor> {
+  // Unmounted here, not in an after-hook: after-hooks run in order, and the leak guard's comes first.
+  await runChecked(nodeExec, ["mount", "--bind", setUp.pkgdir, setUp.pkgdir]);
+  try {
+    await runChecked(nodeExec, ["mount", "-o", "remount,ro,bind", setUp.pkgdir]);
+    return await doctor(setUp);
+  } finally {
+    await runChecked(nodeExec, ["umount", setUp.pkgdir]);
+  }
+}
+
 test("a read-only pkgdir and a state_dir that is a file", { skip }, async (t) => {
   await guard(t);
   const setUp = await createSetUp();
   await writeFile(setUp.stateDir, "not a directory\n");
-  // Unmounted inside the test: after-hooks run in order, and the leak guard's comes first.
-  await runChecked(nodeExec, ["mount", "--bind", setUp.pkgdir, setUp.pkgdir]);
-  let report: Doctor;
-  try {
-    await runChecked(nodeExec, ["mount", "-o", "remount,ro,bind", setUp.pkgdir]);
-    report = await doctor(setUp);
-  } finally {
-    await runChecked(nodeExec, ["umount", setUp.pkgdir]);
-  }
+  const report = await doctorWithReadOnlyPkgdir(setUp);
   assert.equal(report.code, 4);
   assert.deepEqual(notOk(report), [
     `problem: pkgdir: ${setUp.pkgdir} (on btrfs) is not writable (a read-only mount or its permissions); fix: make it writable ` +
@@ -160,14 +164,7 @@ test("one report names every problem at once: a missing stage and its parent, a 
   const parent = path.join(fixture.dir, "no-such-volume");
   const ccache = path.join(fixture.dir, "no-such-ccache");
   const setUp = await createSetUp({ stage: path.join(parent, "stage"), extra: ["binds:", `  - {from: ${ccache}, to: /var/cache/ccache, writable: true}`] });
-  await runChecked(nodeExec, ["mount", "--bind", setUp.pkgdir, setUp.pkgdir]);
-  let report: Doctor;
-  try {
-    await runChecked(nodeExec, ["mount", "-o", "remount,ro,bind", setUp.pkgdir]);
-    report = await doctor(setUp);
-  } finally {
-    await runChecked(nodeExec, ["umount", setUp.pkgdir]);
-  }
+  const report = await doctorWithReadOnlyPkgdir(setUp);
   assert.equal(report.code, 4);
   assert.deepEqual(notOk(report), [
     `problem: stage: ${setUp.stage} does not exist, nor its parent ${parent}; fix: mkdir -p ${parent} && binpkgbot stage init --from stage3-….tar.xz -c ${setUp.config}`,

@@ -13,9 +13,10 @@
 # in USE, --verbose output, and --usepkgonly refusing to build. A package with no ebuild in the
 # repository is taken as version 1.0, so that tests may name any package.
 #
-# Record: $EMERGE_DOUBLE_RECORD/<n>/{argv,env,portage} (default /var/log/emerge-double), one
-#   numbered directory per invocation: argv one per line, `env | sort`, and every file under
-#   /etc/portage as "==> path <==" followed by its contents.
+# Record: $EMERGE_DOUBLE_RECORD/<n>/{argv,env,portage,repo} (default /var/log/emerge-double), one
+#   numbered directory per invocation: argv one per line, `env | sort`, every file under
+#   /etc/portage as "==> path <==" followed by its contents, and whether a write to the repository
+#   succeeded ("writable" or "read-only").
 # Installed packages: /var/lib/emerge-double/installed (one CPV a line, in merge order) and
 #   /var/lib/emerge-double/vdb/<cat>/<pf>/{SLOT,USE,IUSE} (as vartree.py's /var/db/pkg).
 # EMERGE_DOUBLE_SLEEP=N sleeps N seconds first.
@@ -48,6 +49,9 @@ record_invocation() {
   printf '%s\n' "$@" > "$root/$n/argv"
   env | LC_ALL=C sort > "$root/$n/env"
   : > "$root/$n/portage"
+  # Whether this emerge could write the repository: a real write, undone at once.
+  if touch /var/db/repos/gentoo/.emerge-double-probe 2>/dev/null; then
+    rm -f /var/db/repos/gentoo/.emerge-double-probe; echo writable; else echo read-only; fi > "$root/$n/repo"
   if [ -d /etc/portage ]; then
     (cd /etc/portage && find . -type f | LC_ALL=C sort | while IFS= read -r f; do
       printf '==> %s <==\n' "${f#./}"; cat "$f"; done) > "$root/$n/portage"

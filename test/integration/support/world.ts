@@ -81,12 +81,18 @@ export function runCli(args: string[]): Promise<CliResult> {
   return startCli(args).done;
 }
 
-/** The double's records, in invocation order: argv lines, env lines, and the /etc/portage files it saw. */
-export async function readRecords(world: World): Promise<{ argv: string[]; env: string[]; portage: string }[]> {
+/**
+ * The double's records, in invocation order: argv lines, env lines, the /etc/portage files it saw, and
+ * whether its write to the repository succeeded ("writable" or "read-only").
+ */
+export async function readRecords(world: World): Promise<{ argv: string[]; env: string[]; portage: string; repo: string }[]> {
   const entries = (await readdir(world.record)).map(Number).filter((n) => n > 0).sort((a, b) => a - b);
   return Promise.all(entries.map(async (n) => {
     const dir = path.join(world.record, String(n));
     const read = (name: string): Promise<string> => readFile(path.join(dir, name), "utf8");
-    return { argv: (await read("argv")).trimEnd().split("\n"), env: (await read("env")).split("\n"), portage: await read("portage") };
+    return {
+      argv: (await read("argv")).trimEnd().split("\n"), env: (await read("env")).split("\n"), portage: await read("portage"),
+      repo: (await read("repo")).trim(),
+    };
   }));
 }

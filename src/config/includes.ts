@@ -35,8 +35,8 @@ export interface Loader {
   sources: Map<string, SourceDoc>;
   /** Each file's outcome, so that a file is read once: its source, or undefined when it failed. */
   read: Map<string, SourceDoc | undefined>;
-  /** Each included file's task list as checked, or undefined when it is not one. */
-  entries: Map<string, RawTask[] | undefined>;
+  /** Each included file's task list as checked (undefined entries were wrong), or undefined when it is not one. */
+  entries: Map<string, Array<RawTask | undefined> | undefined>;
   /** Each absolute include pattern's matches, or why it could not be expanded. */
   globs: Map<string, string[] | Error>;
   located: LocatedIssue[];
@@ -104,6 +104,7 @@ export function expandTasks(loader: Loader, file: string, out: Task[], chain: st
   if (!entries) return;
   for (const [index, entry] of entries.entries()) {
     if (loader.stopped) return;
+    if (entry === undefined) continue;
     const taskPath = [...listPath, index];
     const line = locate(source, { file, path: taskPath, message: "" }).line;
     const origin: TaskOrigin = { file, path: taskPath, line, includedFrom: chain.slice(0, -1) };
@@ -111,12 +112,12 @@ export function expandTasks(loader: Loader, file: string, out: Task[], chain: st
   }
 }
 
-function taskEntries(loader: Loader, source: SourceDoc, isRoot: boolean): RawTask[] | undefined {
+function taskEntries(loader: Loader, source: SourceDoc, isRoot: boolean): Array<RawTask | undefined> | undefined {
   if (loader.entries.has(source.file)) return loader.entries.get(source.file);
   const listNode = isRoot ? source.doc.get("tasks", true) : source.doc.contents;
   const entries = listNode === undefined || listNode === null
     ? undefined
-    : taskListSchema.parse(listNode, isRoot ? ["tasks"] : [], { file: source.file, issues: isRoot ? [] : loader.issues });
+    : taskListSchema.parseItems(listNode, isRoot ? ["tasks"] : [], { file: source.file, issues: isRoot ? [] : loader.issues });
   loader.entries.set(source.file, entries);
   return entries;
 }

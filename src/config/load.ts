@@ -12,6 +12,7 @@ import { checkTaskIds, normalizeRunTask } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
 import { emptyLoader, expandTasks, readSource, realpathOr, type ConfigFiles, type Loader } from "./includes.js";
 import { MAX_LISTED_ISSUES } from "./limits.js";
+import { checkValues } from "./value-checks.js";
 
 export type { ConfigFiles } from "./includes.js";
 
@@ -27,7 +28,8 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const loader = emptyLoader(files);
   const source = readSource(loader, file);
   const ctx: ParseContext = { file, issues: loader.issues };
-  const raw = source ? configSchema.parse(source.doc.contents, [], ctx) : undefined;
+  // A key of the wrong type must not hide the checks of the others: they run on a salvaged copy.
+  const raw = source ? configSchema.salvage(source.doc.contents, [], ctx, REQUIRED_STAND_INS) : undefined;
   const tasks: Task[] = [];
   if (source && source.doc.contents) expandTasks(loader, file, tasks, [realpathOr(files, file)], ctx);
   const config = raw ? normalizeConfig(raw, file, tasks, loader) : undefined;
@@ -38,7 +40,7 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
     const failed = errors.length > 0 ? errors : all;
     return { ok: false, issues: listFirst(failed, file), total: failed.length };
   }
-  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: listFirst(all.filter((issue) => issue.severity === "warning"), file) };
+  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: listFirst(all.filter((issue) => issue.severity === "warning").sort(byPosition), file) };
 }
 
 /** A task reached through many includes gives the same problem each time; it is listed once. */
@@ -62,6 +64,9 @@ function listFirst(issues: LocatedIssue[], file: string): LocatedIssue[] {
   ];
 }
 
+/** Where a required path has the wrong type: a value no check objects to (the config is rejected anyway). */
+const REQUIRED_STAND_INS = { stage: "/stage", etc_portage: "/etc-portage", portage_repo: "/repo" };
+
 function byPosition(a: LocatedIssue, b: LocatedIssue): number {
   return compareFileNames(a.file, b.file) || a.line - b.line || a.column - b.column;
 }
@@ -82,6 +87,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
   const pkgdirLocation = containerPath(["pkgdir_location"], raw.pkgdir_location);
   const pkgdir = resolvePkgdir(raw.pkgdir ? hostPath("pkgdir", raw.pkgdir) : undefined, binds, pkgdirLocation, loader, file);
   checkEmergeOptions(raw.emerge_options, loader, file);
+  checkValues(raw, base, (issue) => loader.issues.push({ file, ...issue }));
   return {
     file,
     stage: hostPath("stage", raw.stage),

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Config } from "../config/config.js";
 import { hashText } from "../config/tasks.js";
 import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
+import { bindProblems, readBindFacts } from "../doctor/binds.js";
 import { readFilesystemType } from "../container/filesystem.js";
 import { removeLeftoverSnapshots } from "../container/leftovers.js";
 import { acquireStageLock, isProcessAlive, type StageLock } from "../container/stage-lock.js";
@@ -12,6 +13,7 @@ import type { Exec } from "../exec/exec.js";
 import { planRun, stageLockFile } from "../plan/plan-run.js";
 import type { Plan, PlanHostFacts } from "../plan/plan.js";
 import { stageLayout } from "../stage/layout.js";
+import { describeHold, readHold } from "../stage/hold.js";
 import { recoverStage, type CrashPoint } from "../stage/transaction.js";
 import { openStateDatabase, type StateDatabase } from "../state/database.js";
 import { readBinpkgbotVersion } from "../state/read-inputs.js";
@@ -92,6 +94,9 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
   const fullPlan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
   const plan = { ...fullPlan, steps: fullPlan.steps.filter((step) => wanted(options.steps ?? "all", step.task.kind === "sync")) };
   for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
+  const hold = await readHold(stageLayout(config.stage));
+  const persistHeld = hold && plan.steps.some((step) => step.persist) ? describeHold(hold) : null;
+  if (persistHeld !== null) options.emit({ kind: "warning", message: persistHeld });
   const { db, runId } = await openRunState(config, options, notice);
   let result: PerformedRun["result"] = "interrupted";
   try {
@@ -101,7 +106,7 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
     const outcome = await runPlan(plan, {
       exec: options.exec, emit: options.emit, clock: () => options.now().getTime(), signal: options.signal, env: options.env,
       crashPoint: options.crashPoint, observer,
-    }, { failFast: options.failFast });
+    }, { failFast: options.failFast, persistHeld });
     const failed = outcome.steps.some((step) => !["succeeded", "skipped"].includes(step.result));
     result = outcome.interrupted ? "interrupted" : failed ? "failed" : "succeeded";
     return { plan, outcome, result, runId };
@@ -154,5 +159,8 @@ async function checkHost(config: Config, host: HostFacts): Promise<void> {
     const info = await stat(dir).catch(() => null);
     if (!info?.isDirectory()) throw new HostProblem(`${key} ${dir} is not a directory: create it or fix '${key}' in ${config.file}`);
   }
+  // Before any container: nspawn would stop each one at a bind it cannot make, and every task would fail.
+  const binds = bindProblems(await readBindFacts(config.binds, config.stage), config.file);
+  if (binds.length > 0) throw new HostProblem(binds.join("\n"));
   for (const dir of [config.pkgdir, config.distdir, config.stateDir]) if (dir !== null) await mkdir(dir, { recursive: true });
 }

@@ -28,6 +28,8 @@ export interface EngineDeps {
 
 export interface RunOptions {
   failFast: boolean;
+  /** Why persisting steps must not run now (the stage is held after a rollback); they are skipped. */
+  persistHeld?: string | null;
 }
 
 export interface RunOutcome {
@@ -47,7 +49,8 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
       await deps.observer?.stepFinished(outcome);
       continue;
     }
-    const decision = (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null };
+    const held = step.persist && options.persistHeld ? options.persistHeld : null;
+    const decision = held !== null ? { skip: held, fingerprint: null } : (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null };
     if (decision.skip !== null) {
       const outcome: StepOutcome = { step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip };
       outcomes.push(outcome);

@@ -28,7 +28,7 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
   let repoRevision: Promise<string> | undefined;
   let etcPortageHash: Promise<string> | undefined;
   const fingerprint = async (step: Step): Promise<string> => fingerprintTask({
-    // Read after the sync step (which changes it) and once per run: tasks bind the repository read-only.
+    // Read once per run and again after a step that had the repository writable (the sync, a `run` script).
     repoRevision: await (repoRevision ??= readRepoRevision(config.portageRepo, options.exec)),
     etcPortageHash: await (etcPortageHash ??= hashDirectory(config.etcPortage)),
     stageGeneration: await readStageGenerationId(stageLayout(config.stage)),
@@ -57,7 +57,7 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
         db.recordTask(taskStart(outcome.step, null), end);
         return;
       }
-      if (outcome.step.task.kind === "sync") repoRevision = undefined;
+      if (writesRepository(outcome.step, config)) repoRevision = undefined;
       const after = await fingerprintAfter(outcome, fingerprint);
       const messages = outcome.step.kind === "container" ? await readElog(outcome.step.portageLogDir) : [];
       db.transaction(() => {
@@ -67,6 +67,10 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
       });
     },
   };
+}
+
+function writesRepository(step: Step, config: Config): boolean {
+  return step.kind === "container" && step.spec.binds.some((bind) => bind.from === config.portageRepo && bind.writable);
 }
 
 /** A persisting step that succeeded is recorded against the stage generation it made (see TaskEnd). */

@@ -4,6 +4,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
+import { readHoldSync } from "../stage/hold.js";
+import { stageLayout } from "../stage/layout-paths.js";
 import { openExistingStateDatabase } from "../state/database.js";
 
 export interface StatusSource {
@@ -11,6 +13,8 @@ export interface StatusSource {
   daemon(): Record<string, unknown> & { current: unknown };
   /** Where the state database is (the config's state_dir, which a reload can change). */
   stateDir(): string;
+  /** The config's stage, whose hold after a rollback /status shows. */
+  stage?(): string;
 }
 
 export interface RunningStatusServer {
@@ -47,7 +51,8 @@ function readStatus(source: StatusSource): Record<string, unknown> {
   const stateDir = source.stateDir();
   const db = openExistingStateDatabase(stateDir);
   try {
-    return { ok: true, ...source.daemon(), stateDir, lastRun: db?.lastRun() ?? null, tasks: db?.taskStatus() ?? [] };
+    const stageHold = source.stage ? readHoldSync(stageLayout(source.stage())) : null;
+    return { ok: true, ...source.daemon(), stateDir, stageHold, lastRun: db?.lastRun() ?? null, tasks: db?.taskStatus() ?? [] };
   } finally {
     db?.close();
   }

@@ -18,9 +18,13 @@ export interface HostileLoad {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const address = (group: number, i: number, perAddress: number): string => `127.0.${group}.${1 + Math.floor(i / perAddress)}`;
 
-/** One keep-alive connection asking `Packages` with If-Modified-Since once a second, as a polling client does. */
+/**
+ * One keep-alive connection asking `Packages` with If-Modified-Since once a second, as a polling
+ * client does; each starts at a random point of the first second, as independent clients would.
+ */
 async function poller(load: HostileLoad, deadline: number, localAddress: string, counts: { polls: number; errors: number }): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress } as http.AgentOptions);
+  await sleep(Math.random() * 1_000);
   while (Date.now() < deadline) {
     await new Promise<void>((resolve) => {
       const req = http.get(`${load.url}/Packages`, { agent, headers: { "If-Modified-Since": new Date().toUTCString() } }, (res) => {

@@ -54,7 +54,7 @@ export async function benchServeHostile(): Promise<BenchResult[]> {
       { name: "serve.hostile.p99_loaded", value: round(loaded), unit: "ms", detail: `p50 ${round(percentile(busy, 0.5))} ms; ${detail}` },
       { name: "serve.hostile.p99_ratio", value: round(loaded / unloaded), unit: "x", detail: "loaded / unloaded; target at most 2" },
       { name: "serve.hostile.peak_rss", value: round(peakRss), unit: "MB", detail: `target under ${RSS_BOUND_MB} MB; ${round(baseline.rssMb)} MB before the load` },
-      { name: "serve.hostile.fds_after", value: after, unit: "fds", detail: `target ${baseline.fds}, as before the load` },
+      { name: "serve.hostile.fds_after", value: after, unit: "fds", detail: `target at most ${baseline.fds}, as before the load` },
     ];
   } finally {
     server.kill("SIGTERM");

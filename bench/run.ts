@@ -3,6 +3,7 @@ import { benchConfigPlan } from "./config-plan.js";
 import { benchHostileConfig } from "./hostile-config.js";
 import { benchIncremental } from "./incremental.js";
 import type { BenchResult } from "./measure.js";
+import { benchServeHostile } from "./serve-hostile.js";
 import { benchServeVsNginx } from "./serve-vs-nginx.js";
 import { benchTaskOverhead } from "./task-overhead.js";
 
@@ -12,6 +13,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["task overhead", benchTaskOverhead],
   ["incremental runs", benchIncremental],
   ["binhost vs nginx", () => benchServeVsNginx()],
+  ["binhost under hostile load", benchServeHostile],
 ];
 
 const only = process.argv.slice(2);

@@ -128,7 +128,7 @@ export const configSchema = object(
     distdir: optional(string("path"), "the host directory of source downloads, bound at distdir_location"),
     distdir_location: withDefault(string("path"), "/var/cache/distfiles", "DISTDIR inside the container"),
     stage_generations: withDefault(integer("generations", 1), 3, "how many generations of the stage to keep for rollback (persisting tasks make a new one)"),
-    state_dir: withDefault(string("path"), "/var/lib/binpkgbot", "where binpkgbot keeps logs, work files and its database"),
+    state_dir: optional(string("path"), "where binpkgbot keeps logs, work files and its database; absent: a directory of this config's own, /var/lib/binpkgbot/NAME-HASH"),
     use_sudo_for_nspawn: withDefault(boolean("sudo"), false, "prefix systemd-nspawn with sudo"),
     emerge_options: withDefault(list(string("option"), "options"), [], "options given to every emerge, e.g. ['--verbose', '--jobs=2']"),
     config_protect_mask: optional(

@@ -3,6 +3,7 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/config.js";
+import { DEFAULT_LOG_RETENTION, normalizeLogRetention } from "../config/log-retention.js";
 import { hashText } from "../config/tasks.js";
 import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
 import { readFilesystemType } from "../container/filesystem.js";
@@ -18,6 +19,7 @@ import { readBinpkgbotVersion } from "../state/read-inputs.js";
 import type { RunResult, RunTrigger } from "../state/runs.js";
 import type { EngineEvent } from "./events.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
+import { removeExpiredRuns } from "./remove-expired-runs.js";
 import { createStateObserver } from "./state-observer.js";
 
 export interface PerformRunOptions {
@@ -106,9 +108,20 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
     result = outcome.interrupted ? "interrupted" : failed ? "failed" : "succeeded";
     return { plan, outcome, result, runId };
   } finally {
-    db.finishRun(runId, { endedAt: options.now(), result });
-    db.close();
+    try {
+      db.finishRun(runId, { endedAt: options.now(), result });
+      await expireOldRuns(config, db, options);
+    } finally {
+      db.close();
+    }
   }
+}
+
+/** log_retention, after the run and still under the stage lock, so no run of this stage is writing. */
+async function expireOldRuns(config: Config, db: StateDatabase, options: PerformRunOptions): Promise<void> {
+  const retention = config.logRetention ?? normalizeLogRetention(DEFAULT_LOG_RETENTION, () => undefined);
+  const expired = await removeExpiredRuns(config.stateDir, retention, db.newestTaskLogs(), { now: options.now(), pid: process.pid, isProcessAlive });
+  for (const problem of expired.problems) options.emit({ kind: "warning", message: problem });
 }
 
 function wanted(steps: "all" | "sync" | "tasks", isSync: boolean): boolean {

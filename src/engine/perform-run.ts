@@ -15,7 +15,7 @@ import type { Plan, PlanHostFacts } from "../plan/plan.js";
 import { stageLayout } from "../stage/layout.js";
 import { recoverStage, type CrashPoint } from "../stage/transaction.js";
 import { openStateDatabase, type StateDatabase } from "../state/database.js";
-import { readBinpkgbotVersion } from "../state/read-inputs.js";
+import { readBinpkgbotVersion, readRepoRevision } from "../state/read-inputs.js";
 import type { RunResult, RunTrigger } from "../state/runs.js";
 import type { EngineEvent } from "./events.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
@@ -41,7 +41,7 @@ export interface PerformedRun {
   plan: Plan;
   outcome: RunOutcome;
   result: Exclude<RunResult, "running">;
-  /** The run's id in the state database. */
+  /** The run's id in the state database (a daemon sync that changed nothing is not kept there). */
   runId: number;
 }
 
@@ -55,10 +55,11 @@ const MIN_NSPAWN = 247;
 
 /**
  * A compact run id that sorts by time, is safe in a path and is unique on the host; its process id
- * tells a later run whether the run that left work files behind is still alive.
+ * tells a later run whether the run that left work files behind is still alive. Milliseconds, because
+ * the daemon's sync and task runs of one tick start within the same second, in the same process.
  */
 export function makeRunId(now: Date, pid: number = process.pid): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${pid}`;
+  return `${now.toISOString().replace(/[-:]/g, "")}-${pid}`;
 }
 
 export function runIdProcess(runId: string): number | null {
@@ -95,6 +96,7 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
   const plan = { ...fullPlan, steps: fullPlan.steps.filter((step) => wanted(options.steps ?? "all", step.task.kind === "sync")) };
   for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
   const { db, runId } = await openRunState(config, options, notice);
+  const syncOnly = options.steps === "sync" ? await quietSync(config, options.exec) : null;
   let result: PerformedRun["result"] = "interrupted";
   try {
     const observer = createStateObserver({
@@ -110,11 +112,28 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
   } finally {
     try {
       db.finishRun(runId, { endedAt: options.now(), result });
+      if (result === "succeeded" && await syncOnly?.changedNothing()) await forgetRun(db, runId, plan);
       await expireOldRuns(config, db, options);
     } finally {
       db.close();
     }
   }
+}
+
+/**
+ * The daemon syncs on every tick; a sync that left the repository at the same revision changed
+ * nothing, so it leaves neither a log directory nor a record (an hourly daemon would pile up one per
+ * tick). A sync that failed, or that brought something new, is kept.
+ */
+async function quietSync(config: Config, exec: Exec): Promise<{ changedNothing(): Promise<boolean> } | null> {
+  const revision = (): Promise<string | null> => readRepoRevision(config.portageRepo, exec).catch(() => null);
+  const before = await revision();
+  return before === null ? null : { changedNothing: async () => (await revision()) === before };
+}
+
+async function forgetRun(db: StateDatabase, runId: number, plan: Plan): Promise<void> {
+  db.deleteRun(runId);
+  for (const dir of new Set(plan.steps.flatMap((step) => [path.dirname(step.logFile), path.dirname(step.workDir)]))) await rm(dir, { recursive: true, force: true });
 }
 
 /** log_retention, after the run and still under the stage lock, so no run of this stage is writing. */

@@ -18,14 +18,14 @@ export interface RetentionInput {
 }
 
 const DAY_MS = 86_400_000;
-const RUN_ID = /^(?:shell-)?(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-\d+$/;
+const RUN_ID = /^(?:shell-)?(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))?Z-\d+$/;
 
 /** When the run started, from its id; null for a name binpkgbot did not make (never removed). */
 export function runIdTime(name: string): Date | null {
   const match = RUN_ID.exec(name);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
-  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
+  const [, year, month, day, hour, minute, second, ms] = match.map((part) => Number(part ?? 0));
+  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second, ms));
 }
 
 /** The names of the runs whose directories may go, oldest first. */

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { formatIssue } from "../../../src/config/issues.js";
 import { loadConfig } from "../../../src/config/load.js";
 import { normalizeLogRetention, type LogRetention } from "../../../src/config/log-retention.js";
+import { makeRunId } from "../../../src/engine/perform-run.js";
 import { removeExpiredRuns } from "../../../src/engine/remove-expired-runs.js";
 import { runIdTime, selectExpiredRuns, type RunDirectory } from "../../../src/engine/run-retention.js";
 import { openStateDatabase } from "../../../src/state/database.js";
@@ -17,13 +18,14 @@ const NOW = new Date("2026-12-01T12:00:00Z");
 const days = (count: number): LogRetention => ({ kind: "days", days: count });
 const runs = (count: number): LogRetention => ({ kind: "runs", count });
 /** Run ids as makeRunId writes them, `daysAgo` days before NOW. */
-const runId = (daysAgo: number, pid = 100): string => `${new Date(NOW.getTime() - daysAgo * 86_400_000).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${pid}`;
+const runId = (daysAgo: number, pid = 100): string => makeRunId(new Date(NOW.getTime() - daysAgo * 86_400_000), pid);
 const finished = (...names: string[]): RunDirectory[] => names.map((name) => ({ name, inProgress: false }));
 
 describe("selectExpiredRuns", () => {
   it("reads the start time from a run id, and knows no other name", () => {
     assert.equal(runIdTime("20261126T031500Z-4242")?.toISOString(), "2026-11-26T03:15:00.000Z");
     assert.equal(runIdTime("shell-20261126T031500Z-4242")?.toISOString(), "2026-11-26T03:15:00.000Z");
+    assert.equal(runIdTime(makeRunId(new Date("2026-11-26T03:15:00.125Z"), 4242))?.toISOString(), "2026-11-26T03:15:00.125Z");
     assert.equal(runIdTime("my-notes"), null);
   });
 
@@ -120,5 +122,22 @@ describe("log_retention loaded from binpkgbot.yml", () => {
       assert.equal(result.ok, false, bad);
       assert.match(result.ok ? "" : result.issues.map(formatIssue).join("\n"), /binpkgbot\.yml:5:\d+: log_retention/);
     }
+  });
+});
+
+describe("deleteRun", () => {
+  it("removes the run with its task results, binpkgs and elog messages; other runs stay", () => {
+    const state = openStateDatabase(tempStateDir());
+    const kept = state.startRun(runStart());
+    state.recordTask(taskStart(kept, "a", "fa", 0), { result: "succeeded", exitCode: 0, durationMs: 1 });
+    const gone = state.startRun(runStart(60));
+    const sync = state.recordTask({ ...taskStart(gone, "sync", null, 60), task: { id: "sync", kind: "sync", title: "sync" } }, { result: "succeeded", exitCode: 0, durationMs: 1 });
+    state.recordElog(sync, [{ package: "cat/x-1", class: "info", phase: "setup", text: "hi" }]);
+    state.deleteRun(gone);
+    assert.equal(state.run(gone), null);
+    assert.deepEqual(state.history({ limit: 10 }).map((entry) => [entry.runId, entry.taskId]), [[kept, "a"]]);
+    assert.deepEqual(state.elogMessages(sync), []);
+    assert.equal(state.lastRun()?.id, kept);
+    state.close();
   });
 });

@@ -1,8 +1,9 @@
 // One whole run of a config: lock the stage, recover from earlier crashes, read host facts, plan, run the
 // plan with the state database watching, and release everything. `binpkgbot run` and the daemon call it.
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/config.js";
+import { defaultStateDir, STATE_ROOT } from "../config/default-state-dir.js";
 import { DEFAULT_LOG_RETENTION, normalizeLogRetention } from "../config/log-retention.js";
 import { hashText } from "../config/tasks.js";
 import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
@@ -14,6 +15,7 @@ import { planRun, stageLockFile } from "../plan/plan-run.js";
 import type { Plan, PlanHostFacts } from "../plan/plan.js";
 import { stageLayout } from "../stage/layout.js";
 import { recoverStage, type CrashPoint } from "../stage/transaction.js";
+import { adoptSharedState } from "../state/adopt-shared-state.js";
 import { openStateDatabase, type StateDatabase } from "../state/database.js";
 import { readBinpkgbotVersion, readRepoRevision } from "../state/read-inputs.js";
 import type { RunResult, RunTrigger } from "../state/runs.js";
@@ -89,6 +91,7 @@ export async function performRun(config: Config, options: PerformRunOptions): Pr
 async function runLocked(config: Config, options: PerformRunOptions, lock: StageLock): Promise<PerformedRun> {
   const notice = (message: string): void => options.emit({ kind: "notice", message });
   if (lock.staleLockRemoved) notice(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
+  await adoptDefaultState(config, notice);
   await recoverFromEarlierRuns(config, options, notice);
   const facts = await readPlanHostFacts(options.exec, config.stage, options.env);
   await checkHost(config, facts.host);
@@ -145,6 +148,15 @@ async function expireOldRuns(config: Config, db: StateDatabase, options: Perform
 
 function wanted(steps: "all" | "sync" | "tasks", isSync: boolean): boolean {
   return steps === "all" || (steps === "sync") === isSync;
+}
+
+/** A config on the default state_dir takes over the state older versions kept shared (src/state/adopt-shared-state.ts). */
+async function adoptDefaultState(config: Config, notice: (message: string) => void): Promise<void> {
+  const real = await realpath(config.file).catch(() => config.file);
+  if (config.stateDir !== defaultStateDir(real)) return;
+  const message = await adoptSharedState({ configFiles: [config.file, real], stateDir: config.stateDir, sharedDir: STATE_ROOT }).catch((error: unknown) =>
+    `could not take over the state in ${STATE_ROOT}: ${(error as Error).message}; this config's history starts in ${config.stateDir}`);
+  if (message !== null) notice(message);
 }
 
 /** Finishes or undoes a stage swap a crash interrupted, and removes what a hard kill left behind. */

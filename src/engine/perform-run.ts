@@ -61,7 +61,7 @@ const MIN_NSPAWN = 247;
  * the daemon's sync and task runs of one tick start within the same second, in the same process.
  */
 export function makeRunId(now: Date, pid: number = process.pid): string {
-  return `${now.toISOString().replace(/[-:]/g, "")}-${pid}`;
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${pid}`;
 }
 
 export function runIdProcess(runId: string): number | null {

@@ -18,7 +18,7 @@ export interface RetentionInput {
 }
 
 const DAY_MS = 86_400_000;
-const RUN_ID = /^(?:shell-)?(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))?Z-\d+$/;
+const RUN_ID = /^(?:shell-)?(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})?Z-\d+$/;
 
 /** When the run started, from its id; null for a name binpkgbot did not make (never removed). */
 export function runIdTime(name: string): Date | null {

@@ -3,6 +3,8 @@
 import path from "node:path";
 import type { Bind, Config, SyncSpec, Task } from "./config.js";
 import { normalizeDaemonKeys } from "./daemon-keys.js";
+import { defaultStateDir } from "./default-state-dir.js";
+import { normalizeLogRetention } from "./log-retention.js";
 import { formatIssue, type ConfigIssue, type LocatedIssue, type PathSegment } from "./issues.js";
 import type { ParseContext } from "./schema-kit.js";
 import { configSchema } from "./schema.js";
@@ -99,7 +101,8 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     pkgdirLocation: pkgdir?.to ?? pkgdirLocation,
     distdir: raw.distdir === undefined ? null : hostPath("distdir", raw.distdir),
     distdirLocation: containerPath(["distdir_location"], raw.distdir_location),
-    stateDir: hostPath("state_dir", raw.state_dir),
+    stateDir: raw.state_dir === undefined ? defaultStateDir(realpathOr(loader.files, file)) : hostPath("state_dir", raw.state_dir),
+    logRetention: normalizeLogRetention(raw.log_retention, (issue) => loader.issues.push({ file, ...issue })),
     useSudo: raw.use_sudo_for_nspawn,
     emergeOptions: raw.emerge_options,
     configProtectMask: raw.config_protect_mask === undefined || raw.config_protect_mask === true ? "/etc" : raw.config_protect_mask === false ? null : raw.config_protect_mask,

@@ -54,7 +54,7 @@ test("defaults of every optional key", () => {
   assert.equal(config.pkgdirLocation, "/var/cache/binpkgs");
   assert.equal(config.distdir, null);
   assert.equal(config.distdirLocation, "/var/cache/distfiles");
-  assert.equal(config.stateDir, "/var/lib/binpkgbot");
+  assert.match(config.stateDir, /^\/var\/lib\/binpkgbot\/binpkgbot-[0-9a-f]{8}$/, "a directory of this config's own");
   assert.equal(config.configProtectMask, "/etc");
   assert.equal(config.useSudo, false);
   assert.deepEqual(config.emergeOptions, []);

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { checkAll } from "../../doctor/checks.js";
 import { renderFinding, renderSummary } from "../../doctor/finding.js";
 import { readDoctorFacts } from "../../doctor/read-facts.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
@@ -15,7 +15,7 @@ make.conf; binpkg-multi-instance where tasks build variants; remote binhosts in 
 Changes nothing. Exits 0 when there is no problem, 4 otherwise.`;
 
 export async function doctorCommand(context: CommandContext): Promise<number> {
-  parseArgs({ args: context.args, options: {}, strict: true });
+  parseCommandArgs("doctor", { args: context.args, options: {}, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const findings = checkAll(await readDoctorFacts(config, { exec: context.exec, env: context.env }));

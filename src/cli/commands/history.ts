@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { formatDuration, formatTable, formatTime, openStateForReading } from "./status.js";
@@ -13,7 +13,7 @@ many results. --json prints them as a JSON array.`;
 const DEFAULT_LIMIT = 20;
 
 export async function historyCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("history", {
     args: context.args,
     options: { json: { type: "boolean", default: false }, task: { type: "string" }, limit: { type: "string" } },
     strict: true,

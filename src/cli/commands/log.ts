@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { TaskLog } from "../../state/reports.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { formatTime, openStateForReading } from "./status.js";
@@ -13,7 +13,7 @@ the elog messages (elog, ewarn, eerror, eqawarn) of the packages it merged. binp
 lists the runs. --json prints the task result, the log text and the messages as JSON.`;
 
 export async function logCommand(context: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("log", {
     args: context.args,
     options: { json: { type: "boolean", default: false }, run: { type: "string" } },
     allowPositionals: true,

@@ -1,10 +1,10 @@
 import { stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { listPkgdir, type ListedBinpkg } from "../../binhost/pkgdir-listing.js";
 import { readPackagesIndexFile } from "../../binhost/pkgdir-index.js";
 import { scanPkgdirFiles } from "../../binhost/pkgdir-files.js";
 import { describePkgdirProblem } from "../../binhost/pkgdir-inventory.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { formatTable, formatTime } from "./status.js";
@@ -18,7 +18,7 @@ flags. Then the problems: index entries whose file is missing, binpkgs the index
 Reads only. --json prints { pkgdir, hasIndex, packages, problems } as one JSON document.`;
 
 export async function packagesCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("packages", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const pkgdir = config.pkgdir;

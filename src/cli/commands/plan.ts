@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { planRun } from "../../plan/plan-run.js";
 import { renderPlanText } from "../../plan/render-plan.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { loadConfigOrFail } from "../load-config.js";
 
@@ -12,7 +12,7 @@ binds and environment, and the text of every file it would write into the contai
 nothing. --json prints the same plan as a versioned JSON document.`;
 
 export async function planCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("plan", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const facts = await readPlanHostFacts(context.exec, config.stage, context.env);

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { TrustedKeyrings } from "../../engine/prepare-signing.js";
 import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
 import { planShell } from "../../plan/plan-run.js";
@@ -7,6 +6,7 @@ import { exists, readCurrent, readGenerations, stageLayout } from "../../stage/l
 import { rollbackStage } from "../../stage/rollback.js";
 import { StageError } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { loadConfigOrFail } from "../load-config.js";
@@ -42,7 +42,7 @@ export async function stageCommand(context: CommandContext, signal: AbortSignal)
 }
 
 async function listGenerations(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("stage list", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
   const current = await readCurrent(layout);
@@ -64,7 +64,7 @@ async function listGenerations(context: CommandContext): Promise<number> {
 }
 
 async function rollback(context: CommandContext): Promise<number> {
-  const { positionals } = parseArgs({ args: context.args, allowPositionals: true, strict: true });
+  const { positionals } = parseCommandArgs("stage rollback", { args: context.args, allowPositionals: true, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const result = await withStageLock(context, config.stage, () => rollbackStage(stageLayout(config.stage), positionals[0])).catch((error: unknown) => {
     if (error instanceof StageError) throw new CliError(error.message, ExitCode.host, { cause: error });
@@ -75,7 +75,7 @@ async function rollback(context: CommandContext): Promise<number> {
 }
 
 async function shell(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("stage shell", { args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
   if (values.failed && !(await exists(layout.failed))) {

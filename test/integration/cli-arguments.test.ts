@@ -102,3 +102,29 @@ describe("binpkgbot's command line", () => {
     assert.doesNotMatch(result.stderr, /as root/);
   });
 });
+
+describe("nothing recorded yet", () => {
+  it("is exit 0 with one line saying so, for every reading command", () => {
+    const cases: [string[], RegExp][] = [
+      [["status"], /^no run recorded yet in .*\/state: start one with binpkgbot run$/m],
+      [["history"], /^no task result recorded yet in .*\/state: binpkgbot run records one$/m],
+      [["history", "--task", "hello"], /^no result of task 'hello' recorded yet in .*\/state/m],
+      [["log", "hello"], /^no log of task 'hello' recorded yet in .*\/state: binpkgbot run records one$/m],
+      [["stage", "list"], /^.*\/stage does not exist yet: binpkgbot stage init --from STAGE3\.tar\.xz makes it$/m],
+      [["packages"], /^pkgdir .*\/packages does not exist yet: binpkgbot run builds packages into it/m],
+    ];
+    for (const [args, message] of cases) {
+      const result = binpkgbot(args);
+      assert.equal(result.code, 0, `binpkgbot ${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stdout, message, `binpkgbot ${args.join(" ")}`);
+    }
+  });
+
+  it("differs from a task that does not exist: exit 2 naming the tasks", () => {
+    for (const args of [["history", "--task", "NOSUCH"], ["log", "NOSUCH"]]) {
+      const result = binpkgbot(args);
+      assert.equal(result.code, 2, `binpkgbot ${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, /NOSUCH: no such task in .*binpkgbot\.yml or in the history; the tasks are: hello$/m);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { scanPkgdirFiles } from "../../binhost/pkgdir-files.js";
 import { describePkgdirProblem } from "../../binhost/pkgdir-inventory.js";
 import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
-import { CliError, ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { formatTable, formatTime } from "./status.js";
 
@@ -22,9 +22,12 @@ export async function packagesCommand(context: CommandContext): Promise<number> 
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const pkgdir = config.pkgdir;
-  await stat(pkgdir).catch((error: unknown) => {
-    throw new CliError(`pkgdir ${pkgdir} does not exist: run binpkgbot run to build packages, or fix pkgdir in the config`, ExitCode.host, { cause: error });
-  });
+  if (!(await stat(pkgdir).then(() => true, () => false))) {
+    // Nothing built yet is no error: the same as status and history before the first run.
+    if (values.json) context.stdout(JSON.stringify({ pkgdir, hasIndex: false, packages: [], problems: [] }, null, 2));
+    else context.stdout(`pkgdir ${pkgdir} does not exist yet: binpkgbot run builds packages into it (or fix pkgdir in the config)`);
+    return ExitCode.ok;
+  }
   const index = await readPackagesIndexFile(pkgdir);
   const listing = await listPkgdir(pkgdir, index, await scanPkgdirFiles(pkgdir));
   const problems = listing.problems.map((problem) => ({ ...problem, message: describePkgdirProblem(problem) }));

@@ -11,6 +11,7 @@ import { CliError, ExitCode } from "../exit-codes.js";
 import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { stageInitCommand, stageInitHelp } from "./stage-init.js";
+import { formatTime } from "./status.js";
 
 export const stageHelp = `usage: binpkgbot stage COMMAND [-c FILE]
 
@@ -53,11 +54,11 @@ async function listGenerations(context: CommandContext): Promise<number> {
     return ExitCode.ok;
   }
   if (current.kind === "plain") context.stdout(`${config.stage}: the stage as created; no persisting task has changed it yet`);
-  if (current.kind === "missing") context.stdout(`${config.stage} does not exist: binpkgbot stage init --from STAGE3.tar.xz`);
+  if (current.kind === "missing") context.stdout(`${config.stage} does not exist yet: binpkgbot stage init --from STAGE3.tar.xz makes it`);
   for (const generation of generations) {
     const mark = current.kind === "generation" && current.name === generation.name ? "*" : " ";
     const meta = generation.meta;
-    context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ?? "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
+    context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ? formatTime(new Date(meta.created)) : "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
   }
   if (failed) context.stdout(`  failed   ${failed} (kept until the next run: binpkgbot stage shell --failed)`);
   return ExitCode.ok;

@@ -10,7 +10,7 @@ import { loadConfigOrFail } from "../load-config.js";
 export const statusHelp = `usage: binpkgbot status [-c FILE] [--json]
 
 Prints the last run and each task's last result, when it ran and when it last succeeded, from the
-state database in the config's stateDir. Reads only: safe while a run is going on.
+state database in the config's state_dir. Reads only: safe while a run is going on.
 --json prints the same as a JSON document.`;
 
 export async function statusCommand(context: CommandContext): Promise<number> {

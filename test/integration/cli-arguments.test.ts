@@ -128,3 +128,14 @@ describe("nothing recorded yet", () => {
     }
   });
 });
+
+describe("messages", () => {
+  it("prune that cannot create the stage lock gives the fix once", () => {
+    const config = path.join(dir, "no-stage-dir.yml");
+    writeFileSync(config, `stage: ${dir}/missing/stage\netc_portage: ${dir}/e\nportage_repo: ${dir}/g\npkgdir: ${dir}/packages\nstate_dir: ${dir}/state\nsync: false\n`);
+    const result = binpkgbot(["prune"], config);
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /^binpkgbot: cannot create stage lock .*missing\/\.stage\.binpkgbot\.lock: ENOENT/m);
+    assert.equal(result.stderr.split("check that its directory exists").length - 1, 1, result.stderr);
+  });
+});

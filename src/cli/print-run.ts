@@ -54,14 +54,34 @@ function describeAdded(outcome: StepOutcome): string[] {
   return outcome.added.map((entry) => `${entry.cpv}-${entry.buildId ?? "?"} [${entry.use.join(" ")}]`);
 }
 
+/** The summary fits this many columns: a binpkg's USE flags continue on the next lines. */
+const SUMMARY_WIDTH = 100;
+
+/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 /** task | result | duration | binpkgs added */
 export function renderSummary(outcomes: readonly StepOutcome[]): string {
-  const rows = outcomes.map((outcome) => {
-    const added = describeAdded(outcome);
-    return [outcome.step.task.id, outcome.result, ["not-run", "skipped"].includes(outcome.result) ? "-" : formatDuration(outcome.durationMs), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
-  });
   const header = ["task", "result", "time", "binpkgs added"] as const;
-  const widths = [0, 1, 2].map((column) => Math.max(header[column]?.length ?? 0, ...rows.map((row) => String(row[column]).length)));
+  const timeOf = (outcome: StepOutcome): string => (["not-run", "skipped"].includes(outcome.result) ? "-" : formatDuration(outcome.durationMs));
+  const widths = [
+    Math.max(header[0].length, ...outcomes.map((outcome) => outcome.step.task.id.length)),
+    Math.max(header[1].length, ...outcomes.map((outcome) => outcome.result.length)),
+    Math.max(header[2].length, ...outcomes.map((outcome) => timeOf(outcome).length)),
+  ];
+  const room = Math.max(40, SUMMARY_WIDTH - widths.reduce((sum, width) => sum + width + 2, 0));
+  const rows = outcomes.map((outcome) => {
+    const added = describeAdded(outcome).flatMap((entry) => wrapText(entry, room - 2).map((line, index) => (index === 0 ? line : `  ${line}`)));
+    return [outcome.step.task.id, outcome.result, timeOf(outcome), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
+  });
   const line = (cells: readonly string[]): string => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index] ?? 0) : cell)).join("  ").trimEnd();
   const out = [line(header)];
   for (const row of rows) {

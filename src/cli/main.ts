@@ -114,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     const context: CommandContext = {
       configFile: global.configFile, args: global.rest, exec: nodeExec, env: process.env, now: () => new Date(),
       stdout: stdout.write, stderr: stderr.write,
+      ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     };
     return await command.run(context, controller.signal);
   } catch (error) {

@@ -1,6 +1,7 @@
 // Turns engine events into lines for a person: live output with a task prefix, and the summary table.
 import { isNspawnNoise } from "../container/run-container.js";
 import type { EngineEvent, StepOutcome } from "../engine/events.js";
+import { wrapText } from "./wrap.js";
 
 export function createEventPrinter(write: (line: string) => void): (event: EngineEvent) => void {
   const partial = new Map<string, string>();
@@ -56,17 +57,6 @@ function describeAdded(outcome: StepOutcome): string[] {
 
 /** The summary fits this many columns: a binpkg's USE flags continue on the next lines. */
 const SUMMARY_WIDTH = 100;
-
-/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
-export function wrapText(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const word of text.split(" ")) {
-    const last = lines.at(-1);
-    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(word);
-  }
-  return lines;
-}
 
 /** task | result | duration | binpkgs added */
 export function renderSummary(outcomes: readonly StepOutcome[]): string {

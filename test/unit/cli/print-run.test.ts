@@ -2,7 +2,8 @@
 // the next lines, under its own column.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { renderSummary, wrapText } from "../../../src/cli/print-run.js";
+import { renderSummary } from "../../../src/cli/print-run.js";
+import { wrapLine, wrapText } from "../../../src/cli/wrap.js";
 import type { StepOutcome } from "../../../src/engine/events.js";
 import type { Step } from "../../../src/plan/plan.js";
 
@@ -10,12 +11,13 @@ const FFMPEG_USE = "X alsa amd64 bzip2 dav1d elibc_glibc encode gnutls gpl iconv
 
 function outcome(id: string, use: string[]): StepOutcome {
   const step = { task: { id, kind: "install", title: id, origin: "binpkgbot.yml:1" } } as unknown as Step;
-  return { step, result: "succeeded", exitCode: 0, durationMs: 754_000, added: [{ cpv: "media-video/ffmpeg-6.1.2", buildId: 3, path: "p", use, slot: "0", eapi: "8" }] };
+  return { step, result: "succeeded", exitCode: 0, durationMs: 754_000, added: [{ cpv: "media-video/ffmpeg-6.1.2", buildId: 3, path: "p", use, slot: "0", eapi: "8", fields: {} }] };
 }
 
-test("words wrap at the width; a longer word stands alone", () => {
+test("words wrap at the width; a longer word stands alone; continuations are indented", () => {
   assert.deepEqual(wrapText("aa bb cc dd", 5), ["aa bb", "cc dd"]);
   assert.deepEqual(wrapText("abcdefgh ij", 5), ["abcdefgh", "ij"]);
+  assert.deepEqual(wrapLine("aa bb cc dd ee", 8, "  "), ["aa bb cc", "  dd ee"]);
 });
 
 test("the summary stays within 100 columns and keeps every USE flag", () => {

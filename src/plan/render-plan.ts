@@ -11,10 +11,15 @@ export function indent(text: string, prefix: string): string {
   return text.replace(/\n$/, "").split("\n").map((line) => `${prefix}${line}`).join("\n");
 }
 
+function describeContainer(step: ContainerStep): string {
+  if (step.spec.ephemeral) return "throw-away snapshot of the stage (--ephemeral)";
+  return step.transaction === null ? "the stage itself: changes persist" : `${step.spec.directory}, a snapshot that becomes the stage on success`;
+}
+
 function renderContainer(step: ContainerStep): string[] {
   const { spec } = step;
   const lines = [
-    `  container: ${spec.ephemeral ? "throw-away snapshot of the stage (--ephemeral)" : "the stage itself: changes persist"}, machine ${spec.machine}`,
+    `  container: ${describeContainer(step)}, machine ${spec.machine}`,
     `  command:   ${spec.command.map(quoteWord).join(" ")}`,
     "  binds:",
     ...spec.binds.map((bind) => `    ${bind.writable ? "rw" : "ro"} ${bind.from} → ${bind.to}`),

@@ -38,7 +38,7 @@ const STACK_TRACE = /^\s+at |Error: write EPIPE|node:events/m;
 
 describe("binpkgbot's command line", () => {
   it("ends quietly with the usual exit code when stdout's reader has gone", async () => {
-    for (const args of [["plan"], ["plan", "--json"], ["validate"], ["history"], ["status"], ["doctor"], ["help"], ["--version"]]) {
+    for (const args of [["plan"], ["plan", "--json"], ["plan", "--verbose"], ["validate"], ["history"], ["status"], ["packages"], ["stage", "list"], ["doctor"], ["help"], ["--version"]]) {
       const usual = binpkgbot(args);
       const closed = await withClosedStdout(args);
       assert.doesNotMatch(closed.stderr, STACK_TRACE, `binpkgbot ${args.join(" ")} | true`);

@@ -9,4 +9,6 @@ export interface CommandContext {
   exec: Exec;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** The terminal's width where stdout is one; undefined for a pipe or file (one line per message there). */
+  columns?: number;
 }

@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { nodeExec } from "../exec/exec.js";
 import type { CommandContext } from "./command-context.js";
 import { CliError, ExitCode } from "./exit-codes.js";
+import { createLineOutput } from "./output.js";
+import { closest } from "./parse-args.js";
 
 type CommandModule = { help: string; run: (context: CommandContext, signal: AbortSignal) => Promise<number> };
 
@@ -25,7 +27,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   prune: () => import("./commands/prune.js").then((m) => ({ help: m.pruneHelp, run: m.pruneCommand })),
 };
 
-const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]
+const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]   (binpkgbot help COMMAND: a command's own help)
 
 Builds Gentoo binary packages in clean systemd-nspawn containers over a btrfs stage.
 
@@ -47,7 +49,7 @@ commands:
 
 options:
   -c, --config FILE   the config (default ./binpkgbot.yml)
-  -h, --help          help (also: binpkgbot COMMAND --help)
+  -h, --help          help (also: binpkgbot help COMMAND, binpkgbot COMMAND --help)
   -V, --version       print the version
 
 exit codes: 0 ok, 1 a task failed, 2 usage, 3 invalid config, 4 host or container problem,
@@ -80,12 +82,18 @@ function parseGlobal(argv: string[]): { command: string; configFile: string; hel
   return { command: command ?? "run", configFile, help, version: showVersion, rest };
 }
 
+const stdout = createLineOutput(process.stdout);
+const stderr = createLineOutput(process.stderr);
+
+/** What each command says when SIGINT or SIGTERM arrives; the daemon logs its stop in its own format. */
+const STOP_NOTICES: Record<string, string | null> = { daemon: null, serve: "closing the binhost" };
+
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
-  // The daemon logs its own stop in its log format (text, journald, JSON); other commands say it here.
-  const announce = !argv.includes("daemon");
+  let commandName = "run";
   const onSignal = (name: string): void => {
-    if (!controller.signal.aborted && announce) process.stderr.write(`\nbinpkgbot: ${name} received, stopping the running container and cleaning up…\n`);
+    const notice = commandName in STOP_NOTICES ? STOP_NOTICES[commandName] : "stopping the running container and cleaning up…";
+    if (!controller.signal.aborted && notice) stderr.write(`\nbinpkgbot: ${name} received, ${notice}`);
     controller.abort(name);
   };
   process.on("SIGINT", () => onSignal("SIGINT"));
@@ -93,20 +101,20 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const global = parseGlobal(argv);
     if (global.version) {
-      process.stdout.write(`binpkgbot ${version()}\n`);
+      stdout.write(`binpkgbot ${version()}`);
       return ExitCode.ok;
     }
-    const load = commands[global.command];
-    if (!load) throw new CliError(`unknown command '${global.command}': run binpkgbot --help for the list`, ExitCode.usage);
-    const command = await load();
+    if (global.command === "help") return await printHelp(global.rest);
+    commandName = global.command;
+    const command = await loadCommand(global.command);
     if (global.help) {
-      process.stdout.write(`${global.command === "run" && !argv.includes("run") ? mainHelp : command.help}\n`);
+      stdout.write(global.command === "run" && !argv.includes("run") ? mainHelp : command.help);
       return ExitCode.ok;
     }
     const context: CommandContext = {
       configFile: global.configFile, args: global.rest, exec: nodeExec, env: process.env, now: () => new Date(),
-      stdout: (line) => process.stdout.write(`${line}\n`),
-      stderr: (line) => process.stderr.write(`${line}\n`),
+      stdout: stdout.write, stderr: stderr.write,
+      ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     };
     return await command.run(context, controller.signal);
   } catch (error) {
@@ -114,19 +122,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function loadCommand(name: string): Promise<CommandModule> {
+  const load = commands[name];
+  if (load) return load();
+  const guess = closest(name, [...Object.keys(commands), "help"]);
+  throw new CliError(`unknown command '${name}'${guess === undefined ? "" : `: did you mean ${guess}?`} (binpkgbot help lists the commands)`, ExitCode.usage);
+}
+
+/** `binpkgbot help` and `binpkgbot help COMMAND`. */
+async function printHelp(args: readonly string[]): Promise<number> {
+  if (args.length > 1 || args[0]?.startsWith("-")) throw new CliError(`help takes at most one command, as in binpkgbot help plan`, ExitCode.usage);
+  stdout.write(args[0] === undefined ? mainHelp : (await loadCommand(args[0])).help);
+  return ExitCode.ok;
+}
+
 function reportError(error: unknown): number {
   if (error instanceof CliError) {
-    process.stderr.write(`binpkgbot: ${error.message}\n`);
+    stderr.write(`binpkgbot: ${error.message}`);
     return error.exitCode;
   }
-  const code = (error as { code?: string }).code;
-  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-    process.stderr.write(`binpkgbot: ${(error as Error).message}; see binpkgbot --help\n`);
-    return ExitCode.usage;
-  }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`binpkgbot: ${message}\n`);
-  if (process.env.BINPKGBOT_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
+  stderr.write(`binpkgbot: ${message}`);
+  if (process.env.BINPKGBOT_DEBUG) stderr.write(error instanceof Error ? (error.stack ?? "") : "");
   return ExitCode.host;
 }
 

@@ -1,6 +1,7 @@
 // Turns engine events into lines for a person: live output with a task prefix, and the summary table.
 import { isNspawnNoise } from "../container/run-container.js";
 import type { EngineEvent, StepOutcome } from "../engine/events.js";
+import { wrapText } from "./wrap.js";
 
 export function createEventPrinter(write: (line: string) => void): (event: EngineEvent) => void {
   const partial = new Map<string, string>();
@@ -54,14 +55,23 @@ function describeAdded(outcome: StepOutcome): string[] {
   return outcome.added.map((entry) => `${entry.cpv}-${entry.buildId ?? "?"} [${entry.use.join(" ")}]`);
 }
 
+/** The summary fits this many columns: a binpkg's USE flags continue on the next lines. */
+const SUMMARY_WIDTH = 100;
+
 /** task | result | duration | binpkgs added */
 export function renderSummary(outcomes: readonly StepOutcome[]): string {
-  const rows = outcomes.map((outcome) => {
-    const added = describeAdded(outcome);
-    return [outcome.step.task.id, outcome.result, ["not-run", "skipped"].includes(outcome.result) ? "-" : formatDuration(outcome.durationMs), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
-  });
   const header = ["task", "result", "time", "binpkgs added"] as const;
-  const widths = [0, 1, 2].map((column) => Math.max(header[column]?.length ?? 0, ...rows.map((row) => String(row[column]).length)));
+  const timeOf = (outcome: StepOutcome): string => (["not-run", "skipped"].includes(outcome.result) ? "-" : formatDuration(outcome.durationMs));
+  const widths = [
+    Math.max(header[0].length, ...outcomes.map((outcome) => outcome.step.task.id.length)),
+    Math.max(header[1].length, ...outcomes.map((outcome) => outcome.result.length)),
+    Math.max(header[2].length, ...outcomes.map((outcome) => timeOf(outcome).length)),
+  ];
+  const room = Math.max(40, SUMMARY_WIDTH - widths.reduce((sum, width) => sum + width + 2, 0));
+  const rows = outcomes.map((outcome) => {
+    const added = describeAdded(outcome).flatMap((entry) => wrapText(entry, room - 2).map((line, index) => (index === 0 ? line : `  ${line}`)));
+    return [outcome.step.task.id, outcome.result, timeOf(outcome), added[0] ?? (outcome.reason && outcome.result !== "succeeded" ? outcome.reason : ""), added.slice(1)] as const;
+  });
   const line = (cells: readonly string[]): string => cells.map((cell, index) => (index < 3 ? cell.padEnd(widths[index] ?? 0) : cell)).join("  ").trimEnd();
   const out = [line(header)];
   for (const row of rows) {

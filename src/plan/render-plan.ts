@@ -1,4 +1,5 @@
-// Plan → what `binpkgbot plan` prints for a person. Pure.
+// Plan → what `binpkgbot plan --verbose` prints for a person: every step in full. Pure.
+// The default, compact form is in render-plan-compact.ts.
 import type { ContainerStep, HostStep, Plan, Step } from "./plan.js";
 
 /** Quotes an argv word for display only (POSIX sh single quotes); nothing executes this text. */
@@ -6,14 +7,19 @@ export function quoteWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-function indent(text: string, prefix: string): string {
+export function indent(text: string, prefix: string): string {
   return text.replace(/\n$/, "").split("\n").map((line) => `${prefix}${line}`).join("\n");
+}
+
+function describeContainer(step: ContainerStep): string {
+  if (step.spec.ephemeral) return "throw-away snapshot of the stage (--ephemeral)";
+  return step.transaction === null ? "the stage itself: changes persist" : `${step.spec.directory}, a snapshot that becomes the stage on success`;
 }
 
 function renderContainer(step: ContainerStep): string[] {
   const { spec } = step;
   const lines = [
-    `  container: ${spec.ephemeral ? "throw-away snapshot of the stage (--ephemeral)" : "the stage itself: changes persist"}, machine ${spec.machine}`,
+    `  container: ${describeContainer(step)}, machine ${spec.machine}`,
     `  command:   ${spec.command.map(quoteWord).join(" ")}`,
     "  binds:",
     ...spec.binds.map((bind) => `    ${bind.writable ? "rw" : "ro"} ${bind.from} → ${bind.to}`),
@@ -47,7 +53,12 @@ function renderStep(step: Step, index: number, total: number): string {
 }
 
 export function renderPlanText(plan: Plan): string {
-  const header = [
+  return [renderPlanHeader(plan).join("\n"), ...plan.steps.map((step, index) => renderStep(step, index, plan.steps.length))].join("\n\n") + "\n";
+}
+
+/** The plan's first lines, the same in both forms; the last one counts the steps. */
+export function renderPlanHeader(plan: Plan): string[] {
+  return [
     `plan ${plan.runId} for ${plan.config}`,
     `stage:  ${plan.stage}`,
     `pkgdir: ${plan.pkgdir}`,
@@ -56,5 +67,4 @@ export function renderPlanText(plan: Plan): string {
     ...plan.warnings.map((warning) => `warning: ${warning}`),
     plan.steps.length === 0 ? "nothing to do: the config has no tasks and no sync" : `${plan.steps.length} step(s):`,
   ];
-  return [header.join("\n"), ...plan.steps.map((step, index) => renderStep(step, index, plan.steps.length))].join("\n\n") + "\n";
 }

@@ -47,7 +47,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Served = { child: ChildProcessWithoutNullStreams; url: string; stdout: () => string; exited: Promise<number | null> };
+type Served = { child: ChildProcessWithoutNullStreams; url: string; stdout: () => string; stderr: () => string; exited: Promise<number | null> };
 
 /** Starts serve and resolves once it prints the URL it listens at. */
 async function startServe(...args: string[]): Promise<Served> {
@@ -62,7 +62,7 @@ async function startServe(...args: string[]): Promise<Served> {
   for (;;) {
     // The banner ends with the client set-up line; it may arrive in more than one chunk.
     const url = /^set up a client with: /m.test(stdout) ? /^serving .* at (http:\/\/127\.0\.0\.1:\d+) /m.exec(stdout)?.[1] : undefined;
-    if (url !== undefined) return { child, url, stdout: () => stdout, exited };
+    if (url !== undefined) return { child, url, stdout: () => stdout, stderr: () => stderr, exited };
     if (child.exitCode !== null || Date.now() > deadline) assert.fail(`serve did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -85,6 +85,8 @@ describe("binpkgbot serve", () => {
     assert.equal(await served.exited, 0);
     assert.match(served.stdout(), /"GET \/Packages HTTP\/1\.1" 200 /);
     assert.match(served.stdout(), /^binhost stopped$/m);
+    assert.match(served.stderr(), /^binpkgbot: SIGTERM received, closing the binhost$/m, "serve has no container to stop");
+    assert.doesNotMatch(served.stderr(), /container/);
   });
 
   it("publishes the public key given with --public-key, or the config's signing key", { skip: gpgMissing && "needs gpg" }, async () => {

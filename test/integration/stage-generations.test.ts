@@ -40,8 +40,9 @@ test("every successful persisting run makes a generation; old ones beyond stage_
   assert.deepEqual(await readCurrent(layout), { kind: "generation", name: "gen-4", path: path.join(layout.generationsDir, "gen-4") });
   assert.equal(await installed(world), "app-misc/one-1.0\napp-misc/two-1.0\napp-misc/three-1.0\n");
   const list = await runCli(["stage", "list", "-c", world.config]);
-  assert.match(list.stdout, /^ {2}gen-3 +\S+ {2}install-app-misc-two \(run [\w-]+\)$/m);
-  assert.match(list.stdout, /^\* gen-4 +\S+ {2}install-app-misc-three/m);
+  // Times as status and history print them: UTC to the second.
+  assert.match(list.stdout, /^ {2}gen-3 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}install-app-misc-two \(run [\w-]+\)$/m);
+  assert.match(list.stdout, /^\* gen-4 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}install-app-misc-three/m);
 
   const back = await runCli(["stage", "rollback", "-c", world.config]);
   assert.equal(back.code, 0, back.stderr);

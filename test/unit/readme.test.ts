@@ -24,3 +24,10 @@ test("every config key is in the README's table", () => {
 test("every exit code is in the README's table", () => {
   for (const [name, code] of Object.entries(ExitCode)) assert.match(readme, new RegExp(`^\\| ${code} \\|`, "m"), `README documents exit code ${code} (${name})`);
 });
+
+test("the README lists the prerequisites, a copying install with its upgrade, and how prune relates to Portage's tools", () => {
+  for (const needle of ["net-libs/nodejs[npm]", "systemd-nspawn", "btrfs-progs", "python3", "make", "C++ compiler",
+    "npm pack", "npm install -g ./binpkgbot-", "To upgrade", "eclean-pkg", "emaint binhost --fix", "croner", "StrykerJS"]) {
+    assert.ok(readme.includes(needle), `README mentions ${needle}`);
+  }
+});

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { exportPublicKey, readPublicKey, SigningKeyError, type PublicKeyInfo } from "../../binhost/signing-key.js";
 import type { Config } from "../../config/config.js";
 import type { ClientConfigIssue } from "../../server/client-files.js";
 import { InvalidClientConfigError, renderClientConfig, type ClientConfigFormat } from "../../server/client-config.js";
 import { PUBLIC_KEY_URL_PATH } from "../../server/request-path.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
@@ -30,7 +30,7 @@ const FLAG_OF_FIELD: Record<ClientConfigIssue["field"], string> = {
 };
 
 export async function clientConfigCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("client-config", {
     args: context.args,
     options: {
       url: { type: "string" }, name: { type: "string", default: "binpkgbot" }, format: { type: "string", default: "text" },

@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import type { Config } from "../../config/config.js";
 import { formatIssue } from "../../config/issues.js";
 import { formatIssues } from "../../config/load.js";
@@ -12,6 +11,7 @@ import { performRun } from "../../engine/perform-run.js";
 import { createNotifier } from "../../notify/notifier.js";
 import { StatusServerError } from "../../server/status-server.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 
 export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json]
@@ -27,7 +27,7 @@ Notifies 'notify' (webhook, mail) when a task starts failing or recovers, or a r
   --log-format json   one JSON object per line: time, level, event, message, fields`;
 
 export async function daemonCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { "log-format": { type: "string", default: "text" } }, strict: true });
+  const { values } = parseCommandArgs("daemon", { args: context.args, options: { "log-format": { type: "string", default: "text" } }, strict: true });
   const format = values["log-format"];
   if (format !== "text" && format !== "json") throw new CliError(`--log-format ${format}: use text or json`, ExitCode.usage);
   const loader = createConfigLoader(context.configFile);

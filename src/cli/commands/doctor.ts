@@ -1,10 +1,11 @@
-import { parseArgs } from "node:util";
 import { checkAll } from "../../doctor/checks.js";
-import { renderFinding, renderSummary } from "../../doctor/finding.js";
+import { renderFinding, renderSummary, type Finding } from "../../doctor/finding.js";
 import { readDoctorFacts } from "../../doctor/read-facts.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
+import { MAX_WIDTH, wrapLine } from "../wrap.js";
 
 export const doctorHelp = `usage: binpkgbot doctor [-c FILE]
 
@@ -17,11 +18,19 @@ remote binhosts in binrepos.conf.
 Changes nothing. Exits 0 when there is no problem, 4 otherwise.`;
 
 export async function doctorCommand(context: CommandContext): Promise<number> {
-  parseArgs({ args: context.args, options: {}, strict: true });
+  parseCommandArgs("doctor", { args: context.args, options: {}, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const findings = checkAll(await readDoctorFacts(config, { exec: context.exec, env: context.env }));
-  for (const finding of findings) context.stdout(renderFinding(finding));
+  for (const finding of findings) for (const line of printedFinding(finding, context.columns)) context.stdout(line);
   context.stdout(renderSummary(findings));
   return findings.some((finding) => finding.level === "problem") ? ExitCode.host : ExitCode.ok;
+}
+
+/** One line per finding into a pipe (for grep); on a terminal wrapped to its width (at most 100), the fix on a line of its own. */
+export function printedFinding(finding: Finding, columns: number | undefined): string[] {
+  if (columns === undefined) return [renderFinding(finding)];
+  const width = Math.min(columns, MAX_WIDTH);
+  const lines = wrapLine(renderFinding({ ...finding, fix: undefined }), width);
+  return finding.fix === undefined ? lines : [...lines, ...wrapLine(`    fix: ${finding.fix}`, width, "         ")];
 }

@@ -1,7 +1,8 @@
-import { parseArgs } from "node:util";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
+import { isConfiguredTask, taskNames } from "../task-names.js";
 import { formatDuration, formatTable, formatTime, openStateForReading } from "./status.js";
 
 export const historyHelp = `usage: binpkgbot history [-c FILE] [--task TASK] [--limit N] [--json]
@@ -13,7 +14,7 @@ many results. --json prints them as a JSON array.`;
 const DEFAULT_LIMIT = 20;
 
 export async function historyCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("history", {
     args: context.args,
     options: { json: { type: "boolean", default: false }, task: { type: "string" }, limit: { type: "string" } },
     strict: true,
@@ -23,13 +24,16 @@ export async function historyCommand(context: CommandContext): Promise<number> {
   const state = openStateForReading(config.stateDir);
   const entries = state?.history({ taskId: values.task, limit }) ?? [];
   state?.close();
+  if (entries.length === 0 && values.task !== undefined && !isConfiguredTask(config, values.task)) {
+    throw new CliError(`history --task ${values.task}: no such task in ${config.file} or in the history; the tasks are: ${taskNames(config).join(", ")}`, ExitCode.usage);
+  }
   if (values.json) {
     context.stdout(JSON.stringify(entries, null, 2));
     return ExitCode.ok;
   }
   if (entries.length === 0) {
     const what = values.task === undefined ? "no task result" : `no result of task '${values.task}'`;
-    context.stdout(`${what} recorded in ${config.stateDir}${values.task === undefined ? "" : ": binpkgbot status lists the task names"}`);
+    context.stdout(`${what} recorded yet in ${config.stateDir}: binpkgbot run records one`);
     return ExitCode.ok;
   }
   const rows = [

@@ -1,10 +1,11 @@
 import { access, mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { renderUnit, SHIPPED_CONFIG } from "../../daemon/render-units.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { loadConfigOrFail } from "../load-config.js";
 
 export const installUnitsHelp = `usage: binpkgbot install-units [--prefix DIR] [-c FILE]
 
@@ -13,16 +14,19 @@ this binpkgbot and at the config FILE (default ${SHIPPED_CONFIG}):
   binpkgbot.service       the daemon (binpkgbot daemon): syncs on the config's schedule
   binpkgbot-run.service   one run of every task, started by
   binpkgbot-run.timer     hourly
-Enable one of the two ways, not both; the command prints how.`;
+Enable one of the two ways, not both; the command prints how. An existing config must be valid
+(exit 3 otherwise, and nothing is installed); one not written yet only gets a warning.`;
 
 const DEFAULT_PREFIX = "/etc/systemd/system";
 // main.ts gives this when no -c was given; units need an absolute path, so the shipped one is used.
 const CLI_DEFAULT_CONFIG = "binpkgbot.yml";
 
 export async function installUnitsCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { prefix: { type: "string", default: DEFAULT_PREFIX } }, strict: true });
+  const { values } = parseCommandArgs("install-units", { args: context.args, options: { prefix: { type: "string", default: DEFAULT_PREFIX } }, strict: true });
   const prefix = path.resolve(values.prefix);
   const config = context.configFile === CLI_DEFAULT_CONFIG ? SHIPPED_CONFIG : path.resolve(context.configFile);
+  const configExists = await access(config).then(() => true, () => false);
+  if (configExists) for (const warning of loadConfigOrFail(config).warnings) context.stderr(warning);
   const command = [process.execPath, await realpath(fileURLToPath(new URL("../main.js", import.meta.url)))];
   const unitsDir = fileURLToPath(new URL("../../../../systemd/", import.meta.url));
   const names = (await readdir(unitsDir).catch((error: unknown) => {
@@ -35,13 +39,21 @@ export async function installUnitsCommand(context: CommandContext): Promise<numb
       context.stdout(`installed ${path.join(prefix, name)}`);
     }
   } catch (error) {
-    throw new CliError(`cannot install the units into ${prefix}: ${(error as Error).message}; run as root or give --prefix DIR`, ExitCode.host, { cause: error });
+    throw new CliError(`cannot install the units into ${prefix}: ${(error as Error).message}; ${installFix(error)}`, ExitCode.host, { cause: error });
   }
-  if (!(await access(config).then(() => true, () => false))) context.stderr(`warning: ${config} does not exist yet: write it (binpkgbot validate -c ${config} checks it) before starting a unit`);
+  if (!configExists) context.stderr(`warning: ${config} does not exist yet: write it (binpkgbot validate -c ${config} checks it) before starting a unit`);
   context.stdout("");
   context.stdout("next, either the daemon:");
   context.stdout("  systemctl daemon-reload && systemctl enable --now binpkgbot.service");
   context.stdout("or an hourly run:");
   context.stdout("  systemctl daemon-reload && systemctl enable --now binpkgbot-run.timer");
   return ExitCode.ok;
+}
+
+/** The fix that applies: root only helps a user who is not root and was denied. */
+function installFix(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if ((code === "EACCES" || code === "EPERM") && process.getuid?.() !== 0) return "run as root, or give --prefix DIR";
+  if (code === "ENOTDIR" || code === "EEXIST") return "--prefix must be a directory (or a path where one can be made)";
+  return "give --prefix DIR on a writable filesystem";
 }

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { TaskLog } from "../../state/reports.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
+import { isConfiguredTask, taskNames } from "../task-names.js";
 import { formatTime, openStateForReading } from "./status.js";
 
 export const logHelp = `usage: binpkgbot log TASK [-c FILE] [--run N] [--json]
@@ -13,7 +14,7 @@ the elog messages (elog, ewarn, eerror, eqawarn) of the packages it merged. binp
 lists the runs. --json prints the task result, the log text and the messages as JSON.`;
 
 export async function logCommand(context: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("log", {
     args: context.args,
     options: { json: { type: "boolean", default: false }, run: { type: "string" } },
     allowPositionals: true,
@@ -27,8 +28,13 @@ export async function logCommand(context: CommandContext): Promise<number> {
   const entry = state?.taskLog(taskId, runId) ?? null;
   state?.close();
   if (entry === null) {
-    const where = runId === undefined ? "" : ` in run ${runId}`;
-    throw new CliError(`no log of task '${taskId}'${where} in ${config.stateDir}: binpkgbot history --task ${taskId} lists its runs`, ExitCode.usage);
+    if (runId !== undefined) throw new CliError(`run ${runId} has no log of task '${taskId}': binpkgbot history --task ${taskId} lists its runs`, ExitCode.usage);
+    if (!isConfiguredTask(config, taskId)) {
+      throw new CliError(`log ${taskId}: no such task in ${config.file} or in the history; the tasks are: ${taskNames(config).join(", ")}`, ExitCode.usage);
+    }
+    // Nothing recorded yet is no error: the same as status and history before the first run.
+    context.stdout(values.json ? "null" : `no log of task '${taskId}' recorded yet in ${config.stateDir}: binpkgbot run records one`);
+    return ExitCode.ok;
   }
   const log = await readLog(entry.result.logPath);
   if (values.json) context.stdout(JSON.stringify({ ...entry, log: log.text }, null, 2));

@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { listPkgdir, type ListedBinpkg } from "../../binhost/pkgdir-listing.js";
 import { readPackagesIndexFile } from "../../binhost/pkgdir-index.js";
 import { scanPkgdirFiles } from "../../binhost/pkgdir-files.js";
 import { describePkgdirProblem } from "../../binhost/pkgdir-inventory.js";
 import type { CommandContext } from "../command-context.js";
-import { CliError, ExitCode } from "../exit-codes.js";
+import { parseCommandArgs } from "../parse-args.js";
+import { ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { formatTable, formatTime } from "./status.js";
 
@@ -18,13 +18,16 @@ flags. Then the problems: index entries whose file is missing, binpkgs the index
 Reads only. --json prints { pkgdir, hasIndex, packages, problems } as one JSON document.`;
 
 export async function packagesCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("packages", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const pkgdir = config.pkgdir;
-  await stat(pkgdir).catch((error: unknown) => {
-    throw new CliError(`pkgdir ${pkgdir} does not exist: run binpkgbot run to build packages, or fix pkgdir in the config`, ExitCode.host, { cause: error });
-  });
+  if (!(await stat(pkgdir).then(() => true, () => false))) {
+    // Nothing built yet is no error: the same as status and history before the first run.
+    if (values.json) context.stdout(JSON.stringify({ pkgdir, hasIndex: false, packages: [], problems: [] }, null, 2));
+    else context.stdout(`pkgdir ${pkgdir} does not exist yet: binpkgbot run builds packages into it (or fix pkgdir in the config)`);
+    return ExitCode.ok;
+  }
   const index = await readPackagesIndexFile(pkgdir);
   const listing = await listPkgdir(pkgdir, index, await scanPkgdirFiles(pkgdir));
   const problems = listing.problems.map((problem) => ({ ...problem, message: describePkgdirProblem(problem) }));

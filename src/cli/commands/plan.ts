@@ -1,22 +1,27 @@
-import { parseArgs } from "node:util";
 import { planRun } from "../../plan/plan-run.js";
 import { renderPlanText } from "../../plan/render-plan.js";
+import { renderCompactPlan } from "../../plan/render-plan-compact.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
+import { ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
-export const planHelp = `usage: binpkgbot plan [-c FILE] [--json]
+export const planHelp = `usage: binpkgbot plan [-c FILE] [--verbose | --json]
 
-Prints what 'binpkgbot run' would do, step by step: each container's command line as argv, its
-binds and environment, and the text of every file it would write into the container. Starts
-nothing. --json prints the same plan as a versioned JSON document.`;
+Prints what 'binpkgbot run' would do, step by step: what each step runs, in which container, its
+USE flags, keywords, masks and scripts; the binds and environment the containers share, once.
+Starts nothing.
+  --verbose   every step in full: each bind, the environment, each file it writes, and its argv
+  --json      the same plan as a versioned JSON document`;
 
 export async function planCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("plan", { args: context.args, options: { json: { type: "boolean", default: false }, verbose: { type: "boolean", default: false } }, strict: true });
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   const facts = await readPlanHostFacts(context.exec, config.stage, context.env);
   const plan = planRun({ config, host: facts.plan, runId: makeRunId(context.now()) });
-  context.stdout(values.json ? JSON.stringify(plan, null, 2) : renderPlanText(plan).trimEnd());
-  return 0;
+  if (values.json) context.stdout(JSON.stringify(plan, null, 2));
+  else context.stdout((values.verbose ? renderPlanText(plan) : renderCompactPlan(plan)).trimEnd());
+  return ExitCode.ok;
 }

@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { applyPrune } from "../../binhost/apply-prune.js";
 import { readPackagesIndexFile } from "../../binhost/pkgdir-index.js";
 import { scanPkgdirFiles } from "../../binhost/pkgdir-files.js";
@@ -8,6 +7,7 @@ import { readProtectedBinpkgs, ProtectedBinpkgsError } from "../../binhost/prote
 import { readRepoVersions, RepositoryReadError } from "../../binhost/repo-versions.js";
 import type { Config } from "../../config/config.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { withStageLock } from "../lock-stage.js";
@@ -36,7 +36,7 @@ const WHY: Record<PruneReason, string> = {
 };
 
 export async function pruneCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("prune", {
     args: context.args,
     options: { keep: { type: "string" }, "dry-run": { type: "boolean", default: false }, json: { type: "boolean", default: false } },
     strict: true,

@@ -1,9 +1,9 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../../config/config.js";
 import { StageLockedError, StageLockError } from "../../container/stage-lock.js";
 import { HostProblem, performRun } from "../../engine/perform-run.js";
 import type { CrashPoint } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { createEventPrinter, renderSummary } from "../print-run.js";
@@ -20,7 +20,7 @@ run is skipped.
   --force [TASK…]    run these tasks (all, without names) even if nothing changed`;
 
 export async function runCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs("run", {
     args: context.args, allowPositionals: true, strict: true,
     options: { "fail-fast": { type: "boolean", default: false }, force: { type: "boolean", default: false } },
   });

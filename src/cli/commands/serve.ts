@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_LISTEN, isWildcardHost, parseListenAddress, type ListenAddress } from "../../binhost/listen-address.js";
 import { exportPublicKey, readPublicKey, SigningKeyError, type PublicKeyInfo } from "../../binhost/signing-key.js";
 import type { Config } from "../../config/config.js";
@@ -10,6 +9,7 @@ import { DEFAULT_LIMITS, LIMIT_FLAGS, parseLimitFlags, type BinhostLimits } from
 import { BinhostStartError, startBinhost, type RunningBinhost } from "../../server/binhost.js";
 import { PUBLIC_KEY_URL_PATH } from "../../server/request-path.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
@@ -35,7 +35,7 @@ Limits (README "Limits of the binhost"), each a whole number:
 Stops cleanly on SIGTERM or Ctrl-C (exit 0). Prints the client-config command that sets up a client.`;
 
 export async function serveCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("serve", {
     args: context.args,
     options: { listen: { type: "string", default: DEFAULT_LISTEN }, "public-key": { type: "string" }, ...LIMIT_OPTIONS },
     strict: true,

@@ -3,11 +3,11 @@ import path from "node:path";
 import { isBtrfs } from "../../container/filesystem.js";
 import { replaceSymlink, writeFileAtomic } from "../../io/atomic-file.js";
 import { exists, generationName, linkTarget, metaFile, stageLayout } from "../../stage/layout.js";
-import { parseArgs } from "node:util";
 import { BtrfsError } from "../../container/btrfs.js";
 import { FilesystemError } from "../../container/filesystem.js";
 import { initStageFromTarball, StageInitError, type StageInitResult } from "../../stage/init-from-tarball.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
@@ -22,7 +22,7 @@ unpacking fails, the half-made subvolume is removed.
                        container is then a full copy of the stage (slow, and as large)`;
 
 export async function stageInitCommand(context: CommandContext, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs("stage init", {
     args: context.args,
     options: { from: { type: "string" }, "force-non-btrfs": { type: "boolean", default: false } },
     strict: true,

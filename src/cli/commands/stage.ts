@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../../config/config.js";
 import { TrustedKeyrings } from "../../engine/prepare-signing.js";
 import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
@@ -9,10 +8,11 @@ import { describeHold, readHold, removeHold, RESUME_COMMAND } from "../../stage/
 import { rollbackStage } from "../../stage/rollback.js";
 import { StageError } from "../../stage/transaction.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { readFilesystemType } from "../../container/filesystem.js";
-import { openStateForReading } from "./status.js";
+import { formatTime, openStateForReading } from "./status.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { stageInitCommand, stageInitHelp } from "./stage-init.js";
 
@@ -50,7 +50,7 @@ export async function stageCommand(context: CommandContext, signal: AbortSignal)
 }
 
 async function listGenerations(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("stage list", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
   const current = await readCurrent(layout);
@@ -64,11 +64,11 @@ async function listGenerations(context: CommandContext): Promise<number> {
   }
   if (plain !== null) context.stdout(`${config.stage}: ${plain}`);
   if (hold !== null) context.stdout(`held: ${describeHold(hold)}`);
-  if (current.kind === "missing") context.stdout(`${config.stage} does not exist: binpkgbot stage init --from STAGE3.tar.xz`);
+  if (current.kind === "missing") context.stdout(`${config.stage} does not exist yet: binpkgbot stage init --from STAGE3.tar.xz makes it`);
   for (const generation of generations) {
     const mark = current.kind === "generation" && current.name === generation.name ? "*" : " ";
     const meta = generation.meta;
-    context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ?? "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
+    context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ? formatTime(new Date(meta.created)) : "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
   }
   if (failed) context.stdout(`  failed   ${failed} (kept until the next run: binpkgbot stage shell --failed)`);
   return ExitCode.ok;
@@ -86,12 +86,12 @@ async function describePlainStage(config: Config): Promise<string> {
   const last = (state?.taskStatus() ?? []).filter((task) => persisting.has(task.taskId) && task.lastSucceededAt !== null)
     .sort((a, b) => (b.lastSucceededAt?.getTime() ?? 0) - (a.lastSucceededAt?.getTime() ?? 0))[0];
   state?.close();
-  const changed = last?.lastSucceededAt ? `; last changed in place by ${last.taskId} (${last.lastSucceededAt.toISOString()})` : "; no persisting task has changed it yet";
+  const changed = last?.lastSucceededAt ? `; last changed in place by ${last.taskId} (${formatTime(last.lastSucceededAt)})` : "; no persisting task has changed it yet";
   return `a plain directory on ${filesystem ?? "an unknown filesystem"}, not btrfs: persisting tasks change it in place, so it has no generations to roll back to${changed}`;
 }
 
 async function resume(context: CommandContext): Promise<number> {
-  parseArgs({ args: context.args, strict: true });
+  parseCommandArgs("stage resume", { args: context.args, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
   const hold = await readHold(layout);
@@ -103,7 +103,7 @@ async function resume(context: CommandContext): Promise<number> {
 }
 
 async function rollback(context: CommandContext): Promise<number> {
-  const { positionals } = parseArgs({ args: context.args, allowPositionals: true, strict: true });
+  const { positionals } = parseCommandArgs("stage rollback", { args: context.args, allowPositionals: true, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const result = await withStageLock(context, config.stage, () => rollbackStage(stageLayout(config.stage), context.now(), positionals[0])).catch((error: unknown) => {
     if (error instanceof StageError) throw new CliError(error.message, ExitCode.host, { cause: error });
@@ -115,7 +115,7 @@ async function rollback(context: CommandContext): Promise<number> {
 }
 
 async function shell(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("stage shell", { args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
   if (values.failed && !(await exists(layout.failed))) {

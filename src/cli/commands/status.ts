@@ -1,9 +1,9 @@
-import { parseArgs } from "node:util";
 import { openExistingStateDatabase, type StateDatabase } from "../../state/database.js";
 import type { RunRecord } from "../../state/runs.js";
 import type { TaskStatus } from "../../state/reports.js";
 import { StateDatabaseError } from "../../state/state-error.js";
 import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { describeHold, readHold } from "../../stage/hold.js";
@@ -16,7 +16,7 @@ state database in the config's state_dir. Reads only: safe while a run is going 
 --json prints the same as a JSON document.`;
 
 export async function statusCommand(context: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCommandArgs("status", { args: context.args, options: { json: { type: "boolean", default: false } }, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const state = openStateForReading(config.stateDir);
   const lastRun = state?.lastRun() ?? null;

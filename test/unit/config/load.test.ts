@@ -25,15 +25,14 @@ function problems(files: Record<string, string>, root = "/c/binpkgbot.yml"): str
 
 const atoms = (config: Config): string[] => config.tasks.map((task) => (task.kind === "run" ? "run" : task.atom));
 
-test("the example of the original README loads as written and plans every task", () => {
+test("the example loads as written and plans every task", () => {
   const result = loadConfig(path.join(repoRoot, "examples", "binpkgbot.yml"), diskConfigFiles);
   if (!result.ok) assert.fail(result.issues.map(formatIssue).join("\n"));
   const { config } = result;
-  // PKGDIR given the original way: a writable bind to /usr/portage/packages.
   assert.equal(config.pkgdir, "/mnt/vol/packages");
-  assert.equal(config.pkgdirLocation, "/usr/portage/packages");
-  assert.ok(!config.binds.some((bind) => bind.to === "/usr/portage/packages"), "the PKGDIR bind is not bound twice");
-  assert.deepEqual(atoms(config).slice(0, 4), ["@world", "@preserved-rebuild", "sys-apps/dstat", "media-video/ffmpeg"]);
+  assert.equal(config.portageRepo, "/var/db/repos/gentoo");
+  assert.deepEqual(config.binds, [], "no bind of a host path that may not exist");
+  assert.deepEqual(atoms(config).slice(0, 4), ["@world", "@preserved-rebuild", "sys-process/htop", "media-video/ffmpeg"]);
   const ffmpeg = config.tasks[3] as BuildTask;
   assert.deepEqual(ffmpeg.modifiers, {
     use: [{ atom: "media-video/ffmpeg", tokens: ["x265"] }],
@@ -46,6 +45,13 @@ test("the example of the original README loads as written and plans every task",
   assert.deepEqual(plan.steps[0]?.kind === "container" && plan.steps[0].spec.command, ["emerge", "--sync"]);
   assert.equal(plan.steps[1]?.kind === "container" && plan.steps[1].spec.ephemeral, false, "upgrade persists");
   assert.equal(plan.steps[2]?.kind === "container" && plan.steps[2].spec.ephemeral, false, "install with persist: true");
+});
+
+test("PKGDIR given the original tool's way: a writable bind to /usr/portage/packages", () => {
+  const config = load({ "/c/binpkgbot.yml": "stage: /s\netc_portage: /e\nportage_repo: /r\nbinds:\n  - {from: /mnt/vol/packages, to: /usr/portage/packages, writable: true}\n" });
+  assert.equal(config.pkgdir, "/mnt/vol/packages");
+  assert.equal(config.pkgdirLocation, "/usr/portage/packages");
+  assert.ok(!config.binds.some((bind) => bind.to === "/usr/portage/packages"), "the PKGDIR bind is not bound twice");
 });
 
 test("defaults of every optional key", () => {

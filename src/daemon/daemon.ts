@@ -58,7 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }),
     onSkip: (at) => options.log.info("tick-skipped", `tick of ${at.toISOString()} skipped: the previous run is still going`),
     onError: (error) => options.log.error("tick-error", `the tick ended with an error: ${(error as Error).message}`),
-    onArmed: (at) => (parts.nextTick = at),
+    onArmed: (at) => armed(parts, at),
   });
   const server = await startServer(parts);
   const watcher = watchFiles({
@@ -80,6 +80,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     else options.signal.addEventListener("abort", () => void stop(), { once: true });
   });
   return { reload: (reason) => reload(parts, reason), stopped };
+}
+
+function armed(parts: DaemonParts, at: Date | null): void {
+  parts.nextTick = at;
+  if (at !== null) return;
+  const { text } = daemonSettings(parts.config).schedule;
+  parts.options.log.warning("schedule-ended", `the schedule '${text}' has no next time: no more ticks; change schedule in ${parts.config.file}`);
 }
 
 async function startServer(parts: DaemonParts): Promise<RunningStatusServer | null> {

@@ -3,6 +3,7 @@ import { benchConfigPlan } from "./config-plan.js";
 import { benchIncremental } from "./incremental.js";
 import type { BenchResult } from "./measure.js";
 import { benchServeVsNginx } from "./serve-vs-nginx.js";
+import { benchStatusServer } from "./status-server.js";
 import { benchTaskOverhead } from "./task-overhead.js";
 
 const benches: [string, () => Promise<BenchResult[]>][] = [
@@ -10,6 +11,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["task overhead", benchTaskOverhead],
   ["incremental runs", benchIncremental],
   ["binhost vs nginx", () => benchServeVsNginx()],
+  ["status server", () => benchStatusServer()],
 ];
 
 const only = process.argv.slice(2);

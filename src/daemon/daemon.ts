@@ -65,6 +65,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     files: () => parts.config.files, onChange: () => reload(parts, "a file of the config changed"), ...(options.watch ?? { intervalMs: 1_000, debounceMs: 300 }),
   });
   const settings = daemonSettings(parts.config);
+  if (server?.warning) options.log.warning("status-exposed", server.warning);
   options.log.info("daemon-start", `binpkgbot daemon started: config ${parts.config.file}, schedule '${settings.schedule.text}'${server ? `, status at ${server.url}/status` : ""}`);
   parts.scheduler.start();
   const stopped = new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ export type ScheduleParse = { ok: true; schedule: Schedule } | { ok: false; mess
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const HINT = "write an interval such as '90s', '30m', '6h' or '1h30m', or a cron expression such as '*/30 * * * *'";
+const CRON_HINT = "write five fields in croner's syntax, e.g. '*/30 * * * *' or '0 3 * * mon-fri', syntax at https://croner.56k.guru; or an interval such as '6h'";
 export const MAX_INTERVAL_MS = 365 * UNIT_MS.d!;
 const RANGE_HINT = "an interval is from 1s to 365d; for rarer runs write a cron expression such as '0 3 1 1 *'";
 
@@ -20,7 +21,7 @@ export function parseSchedule(text: string): ScheduleParse {
   if (/^\d+$/.test(trimmed)) return { ok: false, message: `'${abbreviate(trimmed)}' has no unit`, hint: unitHint(abbreviate(trimmed)) };
   if (!/\s/.test(trimmed) && !trimmed.startsWith("@")) return { ok: false, message: `'${abbreviate(text)}' is neither an interval nor a cron expression`, hint: HINT };
   const cron = parseCron(trimmed);
-  if (!cron.ok) return { ok: false, message: cron.message, hint: HINT };
+  if (!cron.ok) return { ok: false, message: cron.message, hint: CRON_HINT };
   if (nextCronTime(cron.fields, new Date(0)) === null) return { ok: false, message: `the cron expression '${text}' never matches a date`, hint: "check the day of month against the month" };
   return { ok: true, schedule: { kind: "cron", text: trimmed, fields: cron.fields } };
 }

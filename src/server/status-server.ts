@@ -4,7 +4,7 @@
 import http from "node:http";
 import { isIP, type AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
-import { createStatusReader, type StatusReader } from "./status-reader.js";
+import { createStatusReader, type StatusReader, type StatusRows } from "./status-reader.js";
 
 export interface StatusSource {
   /** Facts of the daemon itself: its config file, schedule, next tick, the run going on now. */
@@ -31,7 +31,8 @@ export const MAX_REQUESTS_PER_SOCKET = 100;
 export const MAX_CONNECTIONS = 64;
 
 export function createStatusServer(source: StatusSource, listenHost: string, reader: StatusReader = createStatusReader()): http.Server {
-  const server = http.createServer((req, res) => answer(req, res, { source, reader, listenHost }));
+  const routes: Routes = { source, listenHost, statusText: statusTextOf(source, reader) };
+  const server = http.createServer((req, res) => answer(req, res, routes));
   server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
   server.maxConnections = MAX_CONNECTIONS;
   // Only a client that pipelines gets here: writing it thousands of 503s would hold the event loop.
@@ -40,27 +41,43 @@ export function createStatusServer(source: StatusSource, listenHost: string, rea
   return server;
 }
 
-function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, reader, listenHost }: { source: StatusSource; reader: StatusReader; listenHost: string }): void {
-  const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-    const text = `${JSON.stringify(body, null, 2)}\n`;
+interface Routes {
+  source: StatusSource;
+  listenHost: string;
+  /** The body of GET /status. */
+  statusText(): string;
+}
+
+const json = (body: unknown): string => `${JSON.stringify(body, null, 2)}\n`;
+
+function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, listenHost, statusText }: Routes): void {
+  const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
     res.end(req.method === "HEAD" ? undefined : text);
   };
-  if (!isAllowedHost(req.headers.host, listenHost)) return send(421, { ok: false, error: misdirected(req.headers.host ?? "", listenHost, req.socket.localPort) });
-  if (req.method !== "GET" && req.method !== "HEAD") return send(405, { ok: false, error: "read-only: only GET and HEAD" }, { allow: "GET, HEAD" });
+  if (!isAllowedHost(req.headers.host, listenHost)) return send(421, json({ ok: false, error: misdirected(req.headers.host ?? "", listenHost, req.socket.localPort) }));
+  if (req.method !== "GET" && req.method !== "HEAD") return send(405, json({ ok: false, error: "read-only: only GET and HEAD" }), { allow: "GET, HEAD" });
   const path = (req.url ?? "/").split("?")[0];
   try {
-    if (path === "/health") return send(200, { ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null });
-    if (path === "/status") return send(200, readStatus(source, reader));
-    send(404, { ok: false, error: `no ${path}: try /health or /status` });
+    if (path === "/health") return send(200, json({ ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null }));
+    if (path === "/status") return send(200, statusText());
+    send(404, json({ ok: false, error: `no ${path}: try /health or /status` }));
   } catch (error) {
-    send(500, { ok: false, error: (error as Error).message });
+    send(500, json({ ok: false, error: (error as Error).message }));
   }
 }
 
-function readStatus(source: StatusSource, reader: StatusReader): Record<string, unknown> {
-  const stateDir = source.stateDir();
-  return { ok: true, ...source.daemon(), stateDir, ...reader.read(stateDir) };
+/** Keeps the last body: most requests come before anything changed, and writing every task's JSON was most of their cost. */
+function statusTextOf(source: StatusSource, reader: StatusReader): () => string {
+  let last: { rows: StatusRows; facts: string; text: string } | null = null;
+  return () => {
+    const stateDir = source.stateDir();
+    const daemon = source.daemon();
+    const facts = JSON.stringify([daemon, stateDir]);
+    const rows = reader.read(stateDir);
+    if (last?.rows !== rows || last.facts !== facts) last = { rows, facts, text: json({ ok: true, ...daemon, stateDir, ...rows }) };
+    return last.text;
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { isAllowedHost, isLoopbackAddress, MAX_REQUESTS_PER_SOCKET, startStatusServer } from "../../../src/server/status-server.js";
+import { isAllowedHost, isLoopbackAddress, MAX_CONNECTIONS, MAX_REQUESTS_PER_SOCKET, startStatusServer } from "../../../src/server/status-server.js";
 
 const stateDir = await mkdtemp(path.join(tmpdir(), "binpkgbot-status-limits-"));
 after(() => rm(stateDir, { recursive: true, force: true }));
@@ -16,9 +16,9 @@ function counted() {
   return { calls, source: { stateDir: () => stateDir, daemon: () => ((calls.daemon += 1), { schedule: "1h", nextTick: null, current: null }) } };
 }
 
-/** Writes `count` pipelined GETs at once; resolves with the status codes read once the server closes or all are answered. */
+/** Writes `count` pipelined GETs at once; resolves with the status codes read once the server closes (or resets) or all are answered. */
 function pipeline(port: number, count: number, host = `127.0.0.1:${port}`): Promise<string[]> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let text = "";
     const done = (): void => {
@@ -31,7 +31,7 @@ function pipeline(port: number, count: number, host = `127.0.0.1:${port}`): Prom
       if ((text.match(/HTTP\/1\.1 /g) ?? []).length >= count) done();
     });
     socket.once("close", done);
-    socket.once("error", reject);
+    socket.once("error", done);
   });
 }
 
@@ -81,6 +81,30 @@ describe("pipelining", () => {
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }
+  });
+});
+
+describe("connections", () => {
+  it(`at most ${MAX_CONNECTIONS} are served at once; one more is closed unanswered`, async (t) => {
+    const server = await startStatusServer({ host: "127.0.0.1", port: 0 }, counted().source);
+    t.after(() => server.close());
+    const port = Number(new URL(server.url).port);
+    // Each connection gets an answer, so the server has accepted all of them before the next one comes.
+    const sockets = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect(port, "127.0.0.1", () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+      socket.once("data", () => resolve(socket));
+      socket.once("error", reject);
+    })));
+    t.after(() => sockets.forEach((socket) => socket.destroy()));
+    assert.deepEqual(await pipeline(port, 1), [], "the connection past the limit is closed");
+    sockets.pop()?.destroy();
+    // The server learns of the close asynchronously: ask again until it has.
+    let answers: string[] = [];
+    for (let attempt = 0; attempt < 50 && answers.length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answers = await pipeline(port, 1);
+    }
+    assert.deepEqual(answers, ["200"], "a freed place is served");
   });
 });
 

@@ -8,7 +8,7 @@ const effectfulModules = [
 ].map((name) => ({ name, message: "pure code: pass effects in as arguments (STYLE.md)" }));
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "schema/"] },
+  { ignores: ["build/", "node_modules/", "schema/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@
 import { benchConfigPlan } from "./config-plan.js";
 import { benchIncremental } from "./incremental.js";
 import type { BenchResult } from "./measure.js";
+import { benchServeHostile } from "./serve-hostile.js";
 import { benchServeVsNginx } from "./serve-vs-nginx.js";
 import { benchStatusServer } from "./status-server.js";
 import { benchTaskOverhead } from "./task-overhead.js";
@@ -11,6 +12,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["task overhead", benchTaskOverhead],
   ["incremental runs", benchIncremental],
   ["binhost vs nginx", () => benchServeVsNginx()],
+  ["binhost under hostile load", benchServeHostile],
   ["status server", () => benchStatusServer()],
 ];
 

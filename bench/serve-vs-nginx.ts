@@ -15,7 +15,7 @@ import type { LoadRequest, LoadResult } from "./serve-load.js";
 import type { BenchResult } from "./measure.js";
 
 const NGINX = "/usr/sbin/nginx";
-const BINPKG = "dev-libs/libsigc++/libsigc++-2.12.1-1.gpkg.tar";
+export const BINPKG = "dev-libs/libsigc++/libsigc++-2.12.1-1.gpkg.tar";
 const CONCURRENCY = 8;
 
 export async function benchServeVsNginx(options: { durationMs?: number } = {}): Promise<BenchResult[]> {
@@ -86,7 +86,7 @@ export function runLoad(spec: LoadRequest): Promise<LoadResult> {
 }
 
 /** A `Packages` of about 2 MB in Portage's layout and one 64 MB binpkg. */
-async function writePkgdir(pkgdir: string): Promise<void> {
+export async function writePkgdir(pkgdir: string): Promise<void> {
   await mkdir(join(pkgdir, "dev-libs/libsigc++"), { recursive: true });
   const blocks = ["ARCH: amd64\nCHOST: x86_64-pc-linux-gnu\nPACKAGES: 3000\nTIMESTAMP: 1700000000\nVERSION: 0\n"];
   for (let i = 0; i < 3000; i++) {

@@ -1,4 +1,5 @@
-// Writes the JSON Schemas for editors (yaml-language-server) from the one schema in src/config/schema.ts.
+// `npm run schema` writes the JSON Schemas for editors (yaml-language-server) from the one schema in
+// src/config/schema.ts. The build does not: test/unit/config/json-schema.test.ts fails on a stale committed file.
 import { writeFileSync } from "node:fs";
 import { renderJsonSchema, taskFileJsonSchema } from "../src/config/schema.js";
 

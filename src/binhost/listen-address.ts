@@ -5,7 +5,7 @@ export const DEFAULT_LISTEN = "127.0.0.1:8736";
 
 export type ListenAddress = { host: string; port: number };
 
-export type ListenAddressResult = { ok: true; value: ListenAddress } | { ok: false; message: string };
+export type ListenAddressResult = { ok: true; value: ListenAddress } | { ok: false; message: string; reason: string };
 
 const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -45,7 +45,7 @@ function isIPv6(address: string): boolean {
 }
 
 function fail(text: string, why: string): ListenAddressResult {
-  return { ok: false, message: `--listen ${text}: ${why}; write ADDR:PORT, e.g. ${DEFAULT_LISTEN}, 0.0.0.0:8736 or [::]:8736` };
+  return { ok: false, reason: why, message: `--listen ${text}: ${why}; write ADDR:PORT, e.g. ${DEFAULT_LISTEN}, 0.0.0.0:8736 or [::]:8736` };
 }
 
 /** Addresses that mean every interface: clients must use this machine's name or address instead. */

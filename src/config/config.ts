@@ -1,6 +1,7 @@
 // The validated, normalised config: what the planner consumes. Paths are absolute, includes are flattened.
 import type { Schedule } from "../daemon/schedule.js";
 import type { PathSegment } from "./issues.js";
+import type { LogRetention } from "./log-retention.js";
 
 export interface Bind {
   from: string;
@@ -109,6 +110,8 @@ export interface Config {
   distdir: string | null;
   distdirLocation: string;
   stateDir: string;
+  /** loadConfig() always sets it; configs built in code get DEFAULT_LOG_RETENTION. */
+  logRetention?: LogRetention;
   useSudo: boolean;
   emergeOptions: string[];
   /** null: leave CONFIG_PROTECT_MASK alone. */

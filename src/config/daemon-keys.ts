@@ -1,4 +1,5 @@
 // The keys only `binpkgbot daemon` reads (schedule, notify, status_listen), checked and normalised. Pure.
+import { parseListenAddress } from "../binhost/listen-address.js";
 import { parseSchedule } from "../daemon/schedule.js";
 import type { DaemonSettings, ListenAddress, NotifySettings } from "./config.js";
 import type { ConfigIssue, PathSegment } from "./issues.js";
@@ -33,13 +34,13 @@ export function normalizeDaemonKeys(raw: DaemonKeys, report: (issue: Omit<Config
   };
 }
 
+/** The parser `binpkgbot serve --listen` uses, so that a host name never reaches a DNS lookup unchecked. */
 function parseListen(value: string | boolean, issue: (message: string, hint: string) => void): ListenAddress | null {
   if (value === false) return null;
-  const match = typeof value === "string" ? /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(value) : null;
-  const port = Number(match?.[2]);
-  if (!match || port > 65535) {
-    issue(`'${String(value)}' is not HOST:PORT`, "e.g. 127.0.0.1:8735 or [::1]:8735; false turns the status server off");
+  const parsed = typeof value === "string" ? parseListenAddress(value) : undefined;
+  if (!parsed?.ok) {
+    issue(`'${String(value)}' is not HOST:PORT${parsed ? `: ${parsed.reason}` : ""}`, "e.g. 127.0.0.1:8735 or [::1]:8735; false turns the status server off");
     return null;
   }
-  return { host: (match[1] ?? "").replace(/^\[|\]$/g, ""), port };
+  return parsed.value;
 }

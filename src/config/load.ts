@@ -3,6 +3,8 @@
 import path from "node:path";
 import type { Bind, Config, SyncSpec, Task, TaskOrigin } from "./config.js";
 import { normalizeDaemonKeys } from "./daemon-keys.js";
+import { defaultStateDir } from "./default-state-dir.js";
+import { normalizeLogRetention } from "./log-retention.js";
 import { formatIssue, type ConfigIssue, type LocatedIssue, type PathSegment } from "./issues.js";
 import type { ParseContext } from "./schema-kit.js";
 import { configSchema, taskListSchema } from "./schema.js";
@@ -10,6 +12,7 @@ import type { Infer } from "./schema-kit.js";
 import { locate, parseSource, type SourceDoc } from "./source.js";
 import { checkTaskIds, normalizeBuildTask, normalizeRunTask, type RawBuild, type RawRun } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
+import { checkValues } from "./value-checks.js";
 
 export interface ConfigFiles {
   /** The file's text; throws an Error whose message says why it cannot be read. */
@@ -55,7 +58,8 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const loader: Loader = { files, sources: new Map(), located: [], issues: [] };
   const source = readSource(loader, file);
   const ctx: ParseContext = { file, issues: loader.issues };
-  const raw = source ? configSchema.parse(source.doc.contents, [], ctx) : undefined;
+  // A key of the wrong type must not hide the checks of the others: they run on a salvaged copy.
+  const raw = source ? configSchema.salvage(source.doc.contents, [], ctx, REQUIRED_STAND_INS) : undefined;
   const tasks: Task[] = [];
   if (source && source.doc.contents) expandTasks(loader, file, tasks, [realpathOr(files, file)], ctx);
   const config = raw ? normalizeConfig(raw, file, tasks, loader) : undefined;
@@ -63,8 +67,11 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const all = [...loader.located, ...loader.issues.map((issue) => locateIn(loader, issue))];
   const errors = all.filter((issue) => issue.severity !== "warning").sort(byPosition);
   if (errors.length > 0 || !config) return { ok: false, issues: errors.length > 0 ? errors : all };
-  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning") };
+  return { ok: true, config: { ...config, files: [...loader.sources.keys()] }, warnings: all.filter((issue) => issue.severity === "warning").sort(byPosition) };
 }
+
+/** Where a required path has the wrong type: a value no check objects to (the config is rejected anyway). */
+const REQUIRED_STAND_INS = { stage: "/stage", etc_portage: "/etc-portage", portage_repo: "/repo" };
 
 function byPosition(a: LocatedIssue, b: LocatedIssue): number {
   return compareFileNames(a.file, b.file) || a.line - b.line || a.column - b.column;
@@ -94,9 +101,10 @@ function expandTasks(loader: Loader, file: string, out: Task[], chain: string[],
   const listNode = isRoot ? source.doc.get("tasks", true) : source.doc.contents;
   const listPath: PathSegment[] = isRoot ? ["tasks"] : [];
   if (listNode === undefined || listNode === null) return;
-  const entries = taskListSchema.parse(listNode, listPath, { file, issues: isRoot ? [] : loader.issues });
+  const entries = taskListSchema.parseItems(listNode, listPath, { file, issues: isRoot ? [] : loader.issues });
   if (!entries) return;
   entries.forEach((entry, index) => {
+    if (entry === undefined) return;
     const taskPath = [...listPath, index];
     const line = locate(source, { file, path: taskPath, message: "" }).line;
     const origin: TaskOrigin = { file, path: taskPath, line, includedFrom: chain.slice(0, -1) };
@@ -161,6 +169,7 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
   const pkgdirLocation = containerPath(["pkgdir_location"], raw.pkgdir_location);
   const pkgdir = resolvePkgdir(raw.pkgdir ? hostPath("pkgdir", raw.pkgdir) : undefined, binds, pkgdirLocation, loader, file);
   checkEmergeOptions(raw.emerge_options, loader, file);
+  checkValues(raw, base, (issue) => loader.issues.push({ file, ...issue }));
   return {
     file,
     stage: hostPath("stage", raw.stage),
@@ -172,7 +181,8 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     pkgdirLocation: pkgdir?.to ?? pkgdirLocation,
     distdir: raw.distdir === undefined ? null : hostPath("distdir", raw.distdir),
     distdirLocation: containerPath(["distdir_location"], raw.distdir_location),
-    stateDir: hostPath("state_dir", raw.state_dir),
+    stateDir: raw.state_dir === undefined ? defaultStateDir(realpathOr(loader.files, file)) : hostPath("state_dir", raw.state_dir),
+    logRetention: normalizeLogRetention(raw.log_retention, (issue) => loader.issues.push({ file, ...issue })),
     useSudo: raw.use_sudo_for_nspawn,
     emergeOptions: raw.emerge_options,
     configProtectMask: raw.config_protect_mask === undefined || raw.config_protect_mask === true ? "/etc" : raw.config_protect_mask === false ? null : raw.config_protect_mask,

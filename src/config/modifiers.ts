@@ -1,5 +1,6 @@
 // Variant modifiers (use, accept_keywords, unmask, mask) → package.* lines, checked against Portage's grammar.
 import { isAtomLike, parseAtom } from "../portage/atom.js";
+import { parseFailure, type ParseFailure } from "../portage/parse-result.js";
 import { parseKeywordTokens, parseUseTokens } from "../portage/use-flag.js";
 import type { ConfigIssue, PathSegment } from "./issues.js";
 import type { KeywordLine, Modifiers, UseLine } from "./config.js";
@@ -37,10 +38,24 @@ function at(path: readonly PathSegment[], index: number | undefined): PathSegmen
   return index === undefined ? [...path] : [...path, index];
 }
 
+/** No atom Portage can match comes near this; longer ones would only overflow file names and argv later. */
+export const MAX_ATOM_LENGTH = 1024;
+
+export function tooLong(atom: string): ParseFailure | undefined {
+  return atom.length > MAX_ATOM_LENGTH
+    ? parseFailure(`it is ${atom.length} characters long, more than any atom can be (${MAX_ATOM_LENGTH}); category and package names are file names`, MAX_ATOM_LENGTH)
+    : undefined;
+}
+
+/** An atom as quoted in a message: one that is too long shows its start only. */
+export function shortened(atom: string): string {
+  return atom.length > 80 ? `${atom.slice(0, 60)}…` : atom;
+}
+
 function checkAtom(scope: Scope, token: Token, path: PathSegment[]): string | undefined {
-  const parsed = parseAtom(token.text, { allowWildcard: true, allowSet: false });
+  const parsed = tooLong(token.text) ?? parseAtom(token.text, { allowWildcard: true, allowSet: false });
   if (parsed.ok) return token.text;
-  scope.issues.push({ file: scope.file, path, offset: token.offset + parsed.offset, message: `bad atom '${token.text}': ${parsed.message}` });
+  scope.issues.push({ file: scope.file, path, offset: token.offset + parsed.offset, message: `bad atom '${shortened(token.text)}': ${parsed.message}` });
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // A small schema language: one definition gives the TypeScript type, the defaults, the descriptions,
 // the validation (with key paths, on YAML nodes) and the JSON Schema for editors.
-import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from "yaml";
 import { suggest, type ConfigIssue, type PathSegment } from "./issues.js";
 
 export type Shape = "string" | "boolean" | "number" | "null" | "map" | "seq";
@@ -38,7 +38,15 @@ export function describeShapes(shapes: readonly Shape[]): string {
   return shapes.map((shape) => shapeNames[shape]).join(" or ");
 }
 
+/** binpkgbot reads the YAML document as written and never expands aliases (*name): say so, not "got nothing". */
+function isUnexpandedAlias(node: unknown, path: readonly PathSegment[], ctx: ParseContext): boolean {
+  if (!isAlias(node)) return false;
+  ctx.issues.push({ file: ctx.file, path, message: `the YAML alias '*${node.source}' is not expanded in binpkgbot's config`, hint: "write the value out here instead of the alias" });
+  return true;
+}
+
 function expect(node: unknown, shapes: readonly Shape[], path: readonly PathSegment[], ctx: ParseContext): boolean {
+  if (isUnexpandedAlias(node, path, ctx)) return false;
   const shape = shapeOf(node);
   if (shapes.includes(shape)) return true;
   ctx.issues.push({ file: ctx.file, path, message: `expected ${describeShapes(shapes)}, got ${shapeNames[shape]}` });
@@ -89,19 +97,22 @@ export function literalTrue(description: string): Schema<true> {
   };
 }
 
-export function list<T>(item: Schema<T>, description: string): Schema<T[]> {
+export interface ListSchema<T> extends Schema<T[]> {
+  /** Each item on its own (undefined where it failed), so one bad item does not hide the others' problems. */
+  parseItems(node: unknown, path: readonly PathSegment[], ctx: ParseContext): (T | undefined)[] | undefined;
+}
+
+export function list<T>(item: Schema<T>, description: string): ListSchema<T> {
+  const parseItems = (node: unknown, path: readonly PathSegment[], ctx: ParseContext): (T | undefined)[] | undefined => {
+    if (!expect(node, ["seq"], path, ctx) || !isSeq(node)) return undefined;
+    return node.items.map((child, index) => item.parse(child, [...path, index], ctx));
+  };
   return {
     shapes: ["seq"],
+    parseItems,
     parse(node, path, ctx) {
-      if (!expect(node, ["seq"], path, ctx) || !isSeq(node)) return undefined;
-      const values: T[] = [];
-      let ok = true;
-      node.items.forEach((child, index) => {
-        const value = item.parse(child, [...path, index], ctx);
-        if (value === undefined) ok = false;
-        else values.push(value);
-      });
-      return ok ? values : undefined;
+      const values = parseItems(node, path, ctx);
+      return values?.every((value) => value !== undefined) ? values as T[] : undefined;
     },
     json: () => ({ type: "array", items: item.json(), description }),
   };
@@ -116,7 +127,7 @@ export function oneOf<S extends readonly Schema<any>[]>(variants: S, description
     shapes,
     parse(node, path, ctx) {
       const shape = shapeOf(node);
-      const variant = variants.find((candidate) => candidate.shapes.includes(shape));
+      const variant = isAlias(node) ? variants[0] : variants.find((candidate) => candidate.shapes.includes(shape));
       if (!variant) {
         expect(node, shapes, path, ctx);
         return undefined;
@@ -156,12 +167,32 @@ export type ObjectOf<F extends Fields> = {
   [K in keyof F as F[K] extends Field<unknown, true> ? never : K]?: F[K] extends Field<infer T, boolean> ? T : never;
 };
 
-export function object<F extends Fields>(fields: F, description: string): Schema<ObjectOf<F>> {
+export interface ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
+  /**
+   * Parses like parse(), recording the same issues, but a field that fails gets its default or its
+   * stand-in instead of failing the whole object, so checks of the other fields can still run.
+   * Undefined where the node is not a mapping or a failed field has neither.
+   */
+  salvage(node: unknown, path: readonly PathSegment[], ctx: ParseContext, standIns: Partial<ObjectOf<F>>): ObjectOf<F> | undefined;
+}
+
+export function object<F extends Fields>(fields: F, description: string): ObjectSchema<F> {
+  const parseMap = (node: unknown, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined => parseMapping(node, fields, path, ctx);
   return {
     shapes: ["map"],
     parse(node, path, ctx) {
-      if (!expect(node, ["map"], path, ctx) || !isMap(node)) return undefined;
-      return parseFields(node.items, fields, path, ctx) as ObjectOf<F> | undefined;
+      const parsed = parseMap(node, path, ctx);
+      return parsed && parsed.failed.length === 0 ? parsed.result as ObjectOf<F> : undefined;
+    },
+    salvage(node, path, ctx, standIns) {
+      const parsed = parseMap(node, path, ctx);
+      if (!parsed) return undefined;
+      for (const key of parsed.failed) {
+        const fill = fields[key]?.default ?? (standIns as Record<string, unknown>)[key];
+        if (fill === undefined && fields[key]?.required) return undefined;
+        if (fill !== undefined) parsed.result[key] = fill;
+      }
+      return parsed.result as ObjectOf<F>;
     },
     json: () => ({
       type: "object",
@@ -178,13 +209,29 @@ export function object<F extends Fields>(fields: F, description: string): Schema
   };
 }
 
-function parseFields(items: readonly unknown[], fields: Fields, path: readonly PathSegment[], ctx: ParseContext): object | undefined {
+function parseMapping(node: unknown, fields: Fields, path: readonly PathSegment[], ctx: ParseContext): ParsedFields | undefined {
+  const requiredKeys = Object.keys(fields).filter((key) => fields[key]?.required);
+  if (shapeOf(node) === "null" && requiredKeys.length > 0 && !isAlias(node)) {
+    ctx.issues.push({ file: ctx.file, path, message: "expected a mapping, got nothing", hint: `write its required keys: ${requiredKeys.join(", ")}` });
+    return undefined;
+  }
+  if (!expect(node, ["map"], path, ctx) || !isMap(node)) return undefined;
+  return parseFields(node.items, fields, path, ctx);
+}
+
+interface ParsedFields {
+  result: Record<string, unknown>;
+  /** Keys whose value failed or that are required and missing; "" for a key that is not a plain string. */
+  failed: string[];
+}
+
+function parseFields(items: readonly unknown[], fields: Fields, path: readonly PathSegment[], ctx: ParseContext): ParsedFields {
   const result: Record<string, unknown> = {};
-  let ok = true;
+  const failed: string[] = [];
   for (const item of items) {
     if (!isPair(item) || !isScalar(item.key) || typeof item.key.value !== "string") {
       ctx.issues.push({ file: ctx.file, path, message: "keys must be plain strings" });
-      ok = false;
+      failed.push("");
       continue;
     }
     const key = item.key.value;
@@ -195,23 +242,23 @@ function parseFields(items: readonly unknown[], fields: Fields, path: readonly P
         file: ctx.file, path: [...path, key], at: "key", message: `unknown key '${key}'`,
         hint: guess ? `did you mean '${guess}'?` : `known keys: ${Object.keys(fields).join(", ")}`,
       });
-      ok = false;
+      failed.push("");
       continue;
     }
     const value = field.schema.parse(item.value as Node, [...path, key], ctx);
-    if (value === undefined) ok = false;
+    if (value === undefined) failed.push(key);
     else result[key] = value;
   }
   for (const [key, field] of Object.entries(fields)) {
-    if (key in result) continue;
+    if (key in result || failed.includes(key)) continue;
     if (field.required && !items.some((item) => isPair(item) && isScalar(item.key) && item.key.value === key)) {
       ctx.issues.push({ file: ctx.file, path, message: `missing required key '${key}'`, hint: field.description });
-      ok = false;
+      failed.push(key);
     } else if (field.default !== undefined) {
       result[key] = field.default;
     }
   }
-  return ok ? result : undefined;
+  return { result, failed };
 }
 
 /** A mapping with exactly one key out of `tags`, like `- install: …` or `- include: …`. */
@@ -223,6 +270,7 @@ export function tagged<T extends Record<string, unknown>>(
   return {
     shapes: ["map"],
     parse(node, path, ctx) {
+      if (isUnexpandedAlias(node, path, ctx)) return undefined;
       if (!isMap(node)) {
         ctx.issues.push({ file: ctx.file, path, message: `expected a mapping with one of ${names.join(", ")}`, hint: "e.g. '- install: app-misc/foo'" });
         return undefined;

@@ -128,7 +128,9 @@ export const configSchema = object(
     distdir: optional(string("path"), "the host directory of source downloads, bound at distdir_location"),
     distdir_location: withDefault(string("path"), "/var/cache/distfiles", "DISTDIR inside the container"),
     stage_generations: withDefault(integer("generations", 1), 3, "how many generations of the stage to keep for rollback (persisting tasks make a new one)"),
-    state_dir: withDefault(string("path"), "/var/lib/binpkgbot", "where binpkgbot keeps logs, work files and its database"),
+    state_dir: optional(string("path"), "where binpkgbot keeps logs, work files and its database; absent: a directory of this config's own, /var/lib/binpkgbot/NAME-HASH"),
+    log_retention: withDefault(oneOf([integer("runs", 1), string("days, e.g. '30d'")], "runs or days"), "30d",
+      "how long run logs and work files are kept: a number of runs (20) or of days ('30d'); the newest log of each task is always kept"),
     use_sudo_for_nspawn: withDefault(boolean("sudo"), false, "prefix systemd-nspawn with sudo"),
     emerge_options: withDefault(list(string("option"), "options"), [], "options given to every emerge, e.g. ['--verbose', '--jobs=2']"),
     config_protect_mask: optional(

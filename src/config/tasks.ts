@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { parseAtom } from "../portage/atom.js";
 import type { BuildTask, RunTask, Task, TaskOrigin } from "./config.js";
 import type { ConfigIssue, PathSegment } from "./issues.js";
-import { normalizeModifiers, type RawModifiers } from "./modifiers.js";
+import { normalizeModifiers, shortened, tooLong, type RawModifiers } from "./modifiers.js";
 
 export type RawBuild = string | ({ atom: string; persist: boolean; name?: string } & RawModifiers);
 export interface RawRun {
@@ -21,6 +21,13 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
+// The sets Portage defines itself (cnf/sets/portage.conf): a bare `world` is a forgotten '@', not a package.
+const PORTAGE_SETS = new Set([
+  "world", "system", "selected", "selected-packages", "selected-sets", "profile", "installed", "preserved-rebuild",
+  "module-rebuild", "x11-module-rebuild", "live-rebuild", "deprecated-live-rebuild", "security", "changed-deps",
+  "changed-subslot", "downgrade", "unavailable", "unavailable-binaries", "rebuilt-binaries", "rust-rebuild",
+]);
+
 export function normalizeBuildTask(
   kind: "upgrade" | "install",
   raw: RawBuild,
@@ -29,9 +36,12 @@ export function normalizeBuildTask(
 ): BuildTask | undefined {
   const object = typeof raw === "string" ? { atom: raw, persist: kind === "upgrade" } : raw;
   const atomPath: PathSegment[] = typeof raw === "string" ? [...origin.path, kind] : [...origin.path, kind, "atom"];
-  const parsed = parseAtom(object.atom, { allowSet: true, allowWildcard: false });
+  const parsed = tooLong(object.atom) ?? parseAtom(object.atom, { allowSet: true, allowWildcard: false });
   if (!parsed.ok) {
-    issues.push({ file: origin.file, path: atomPath, offset: parsed.offset, message: `bad atom '${object.atom}': ${parsed.message}` });
+    const set = PORTAGE_SETS.has(object.atom) ? `@${object.atom}` : undefined;
+    issues.push(set
+      ? { file: origin.file, path: atomPath, message: `'${object.atom}' is a set name without its '@'`, hint: `write ${kind}: '${set}', quoted because a plain YAML value cannot start with '@'` }
+      : { file: origin.file, path: atomPath, offset: parsed.offset, message: `bad atom '${shortened(object.atom)}': ${parsed.message}` });
     return undefined;
   }
   const before = issues.length;
@@ -60,14 +70,37 @@ function ensureNewline(text: string): string {
 }
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+/** A task's id names STATE_DIR/logs/RUN/ID.log and ID.portage: with room for those suffixes in a 255-byte file name. */
+export const MAX_TASK_NAME = 200;
+/** Step ids binpkgbot gives its own steps (src/plan/plan-run.ts): a task of that name would share their log and work directory. */
+const RESERVED_NAMES = new Set(["sync"]);
+
+function checkName(task: Task): Omit<ConfigIssue, "file"> | undefined {
+  const path = [...task.origin.path, task.kind, "name"];
+  const named = task.id;
+  if (!namePattern.test(named)) {
+    return { path, message: `task name '${named}' may hold only letters, digits, '.', '_', '+' and '-'`, hint: "rename the task" };
+  }
+  if (named.length > MAX_TASK_NAME) {
+    return {
+      path, message: `the task's name (given, or made from its atom) is ${named.length} characters long; it becomes file names, which allow at most ${MAX_TASK_NAME} here`,
+      hint: "give the task a shorter 'name'",
+    };
+  }
+  if (RESERVED_NAMES.has(named)) {
+    return { path, message: `task name '${named}' is the name of binpkgbot's own ${named} step: both would write the same log and work directory`, hint: "give the task another name" };
+  }
+  return undefined;
+}
 
 /** Ids are how history, logs and --force name a task, so they must be unique and safe as file names. */
 export function checkTaskIds(tasks: Task[], issues: ConfigIssue[]): void {
   const seen = new Map<string, Task>();
   for (const task of tasks) {
     const named = task.id;
-    if (!namePattern.test(named)) {
-      issues.push({ file: task.origin.file, path: [...task.origin.path, task.kind, "name"], message: `task name '${named}' may hold only letters, digits, '.', '_', '+' and '-'`, hint: "rename the task" });
+    const bad = checkName(task);
+    if (bad) {
+      issues.push({ file: task.origin.file, ...bad });
       continue;
     }
     const first = seen.get(named);

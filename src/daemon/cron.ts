@@ -9,7 +9,8 @@ export interface CronFields {
   readonly cron: Cron;
 }
 
-export type CronParse = { ok: true; fields: CronFields } | { ok: false; message: string };
+/** `shape`: not five fields, perhaps not meant as cron at all; `syntax`: a field croner rejects. */
+export type CronParse = { ok: true; fields: CronFields } | { ok: false; problem: "shape" | "syntax"; message: string };
 
 export interface CronOptions {
   /** An IANA time zone; none: the local time, as cron(8). */
@@ -19,14 +20,14 @@ export interface CronOptions {
 export function parseCron(text: string, options: CronOptions = {}): CronParse {
   const trimmed = text.trim();
   const fields = trimmed.startsWith("@") ? 5 : trimmed.split(/\s+/).length;
-  if (fields !== 5) return { ok: false, message: `a cron expression has 5 fields (minute hour day month weekday), '${text}' has ${fields}` };
+  if (fields !== 5) return { ok: false, problem: "shape", message: `a cron expression has 5 fields (minute hour day month weekday), '${text}' has ${fields}` };
   try {
     // paused and without a function, croner arms no timer: it only computes times.
     // sloppyRanges keeps 'a/n' (a, a+n, … to the end of the field, as crontab(5) readers expect).
     const cron = new Cron(trimmed, { paused: true, mode: "5-part", sloppyRanges: true, ...options });
     return { ok: true, fields: { cron } };
   } catch (error) {
-    return { ok: false, message: `cron expression '${text}': ${(error as Error).message.replace(/^CronPattern: /, "")}` };
+    return { ok: false, problem: "syntax", message: `cron expression '${text}': ${(error as Error).message.replace(/^CronPattern: /, "")}` };
   }
 }
 

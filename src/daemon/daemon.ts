@@ -95,6 +95,7 @@ async function startServer(parts: DaemonParts): Promise<RunningStatusServer | nu
   if (listen === null) return null;
   return startStatusServer(listen, {
     stateDir: () => parts.config.stateDir,
+    stage: () => parts.config.stage,
     daemon: () => ({
       configFile: parts.config.file,
       schedule: daemonSettings(parts.config).schedule.text,

@@ -21,7 +21,7 @@ export function parseSchedule(text: string): ScheduleParse {
   if (/^\d+$/.test(trimmed)) return { ok: false, message: `'${abbreviate(trimmed)}' has no unit`, hint: unitHint(abbreviate(trimmed)) };
   if (!/\s/.test(trimmed) && !trimmed.startsWith("@")) return { ok: false, message: `'${abbreviate(text)}' is neither an interval nor a cron expression`, hint: HINT };
   const cron = parseCron(trimmed);
-  if (!cron.ok) return { ok: false, message: cron.message, hint: CRON_HINT };
+  if (!cron.ok) return { ok: false, message: cron.message, hint: cron.problem === "shape" ? HINT : CRON_HINT };
   if (nextCronTime(cron.fields, new Date(0)) === null) return { ok: false, message: `the cron expression '${text}' never matches a date`, hint: "check the day of month against the month" };
   return { ok: true, schedule: { kind: "cron", text: trimmed, fields: cron.fields } };
 }

@@ -1,4 +1,5 @@
 // The doctor's judgement: facts in, findings out. Pure: every fact comes in through DoctorFacts.
+import { checkBinds } from "./binds.js";
 import { checkSigning } from "./signing.js";
 import type { DoctorFacts, StageFacts, WritableDirFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
@@ -18,6 +19,7 @@ export function checkAll(facts: DoctorFacts): Finding[] {
     ...checkWritableDir("state_dir", facts.stateDir, facts.configFile),
     ...checkPortageRepo(facts),
     ...checkEtcPortage(facts),
+    ...checkBinds(facts.binds ?? [], facts.configFile),
     ...checkMultiInstance(facts),
     ...checkBinrepos(facts),
     ...checkSigning(facts.signing ?? null, facts.configFile),
@@ -47,15 +49,50 @@ export function checkStage(stage: StageFacts, configFile: string): Finding[] {
   const init = `binpkgbot stage init --from stage3-….tar.xz -c ${configFile}`;
   switch (stage.kind) {
     case "missing":
-      return [{ level: "problem", subject, message: `${stage.path} does not exist`, fix: `create it from a stage3 tarball: ${init}` }];
+      return checkMissingStage(stage, configFile, init);
     case "dangling-symlink":
       return [{ level: "problem", subject, message: `${stage.path} is a symlink to ${stage.symlinkTarget ?? "?"}, which does not exist`,
         fix: `point it at an existing stage (ln -sfn TARGET ${stage.path}), or remove it and run: ${init}` }];
     case "not-directory":
       return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${stage.path} and run: ${init}` }];
     case "directory":
-      return checkStageDirectory(stage, configFile, init);
+      return [...checkStageDirectory(stage, configFile, init), ...checkStageParent(stage)];
   }
+}
+
+// Beside the stage: its lock file (every run), and STAGE.generations (every persisting task on btrfs).
+function checkStageParent(stage: StageFacts): Finding[] {
+  const parent = stage.parent;
+  if (parent === undefined || parent.writable) return [];
+  return [{ level: "problem", subject: "stage", message: `${parent.path}, the directory of the stage, is not writable: every run writes the stage's lock there, and persisting tasks its generations`,
+    fix: `make it writable (ls -ld ${parent.path}; findmnt -T ${parent.path}), or move the stage into a writable directory` }];
+}
+
+/**
+ * Everything `stage init` will need, in one report: the parent directory (it must exist) and its
+ * filesystem (btrfs, unless --force-non-btrfs), as src/stage/init-from-tarball.ts checks them.
+ */
+function checkMissingStage(stage: StageFacts, configFile: string, init: string): Finding[] {
+  const subject = "stage";
+  const parent = stage.parent;
+  if (parent === undefined || parent.kind === "directory") {
+    return [{ level: "problem", subject, message: `${stage.path} does not exist`, fix: `create it from a stage3 tarball: ${init}` }, ...stageFilesystem(stage, configFile)];
+  }
+  if (parent.kind !== "missing") {
+    return [{ level: "problem", subject, message: `${stage.path} does not exist, and its parent ${parent.path} is not a directory`,
+      fix: `set 'stage' in ${configFile} to a path in a directory, or remove ${parent.path}; then: ${init}` }];
+  }
+  return [{ level: "problem", subject, message: `${stage.path} does not exist, nor its parent ${parent.path}`,
+    fix: `mkdir -p ${parent.path} && ${init}` }, ...stageFilesystem(stage, configFile)];
+}
+
+function stageFilesystem(stage: StageFacts, configFile: string): Finding[] {
+  const parent = stage.parent;
+  if (parent === undefined || parent.filesystem === "btrfs") return [];
+  const where = parent.kind === "missing" ? `${parent.existingAncestor ?? "its nearest existing ancestor"}, where ${parent.path} would go,` : parent.path;
+  return [{ level: "warning", subject: "stage filesystem",
+    message: `${where} is on ${parent.filesystem ?? "an unknown filesystem"}, not btrfs: stage init refuses it without --force-non-btrfs, and there every throw-away container is a full copy of the stage`,
+    fix: `set 'stage' in ${configFile} to a path on a btrfs filesystem, or accept the cost: add --force-non-btrfs to stage init` }];
 }
 
 function checkStageDirectory(stage: StageFacts, configFile: string, init: string): Finding[] {

@@ -1,5 +1,6 @@
 // What `binpkgbot doctor` knows about the host and the config: read by read-facts.ts, judged by
 // the pure checks. Plain data, so a test can describe any set-up in a few lines.
+import type { BindFacts } from "./binds.js";
 import type { SigningFacts } from "./signing.js";
 
 /** A config file as Portage reads it; a directory form gives one entry per file, in reading order. */
@@ -33,6 +34,8 @@ export interface StageFacts {
   hasUsr: boolean;
   /** The stage's own /etc/portage/binrepos.conf (file or directory form). */
   binrepos: TextFile[];
+  /** The directory the stage is in: it holds the stage's lock and generations; `stage init` needs it, on btrfs. */
+  parent?: WritableDirFacts;
 }
 
 export interface RepoFacts {
@@ -66,6 +69,8 @@ export interface DoctorFacts {
   stateDir: WritableDirFacts;
   portageRepo: RepoFacts;
   etcPortage: EtcPortageFacts;
+  /** The config's `binds`, each with its source and what the stage has at its target. */
+  binds?: BindFacts[];
   /** The atom of every upgrade/install task, in config order. */
   buildAtoms: string[];
   emergeOptions: string[];

@@ -1,5 +1,6 @@
 // Reads what the doctor judges: the host, the paths of the config and the Portage files in them.
 // Reading never fails on a broken set-up: a missing or odd path becomes a fact.
+import { readBindFacts } from "./binds.js";
 import { readSigningFacts } from "./signing.js";
 import { access, constants, lstat, readdir, readFile, realpath, readlink, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -25,6 +26,7 @@ export async function readDoctorFacts(config: Config, deps: ReadFactsDeps): Prom
     stateDir: await readWritableDir(config.stateDir),
     portageRepo: await readRepo(config.portageRepo),
     etcPortage: await readEtcPortage(config.etcPortage),
+    binds: await readBindFacts(config.binds, config.stage),
     buildAtoms: config.tasks.flatMap((task) => (task.kind === "run" ? [] : [task.atom])),
     emergeOptions: config.emergeOptions,
     syncEnabled: config.sync.kind !== "none",
@@ -61,6 +63,7 @@ export async function readStage(path: string): Promise<StageFacts> {
     ? await realpath(path).catch(() => readlink(path).catch(() => null))
     : null;
   const facts: StageFacts = { path, kind, symlinkTarget, filesystem: null, subvolume: false, hasUsr: false, binrepos: [] };
+  facts.parent = await readWritableDir(dirname(path));
   if (kind !== "directory") return facts;
   const dir = symlinkTarget ?? path;
   facts.filesystem = await filesystemOf(dir);

@@ -15,13 +15,22 @@ export interface StepOutcome {
   reason?: string;
 }
 
+export interface StepDecision {
+  skip: string | null;
+  fingerprint: string | null;
+  stageGeneration: string | null;
+}
+
 /**
  * Decides, before a step, whether it must run, and records what happened. The state database implements
  * it (src/engine/state-observer.ts); without one every step runs and nothing is recorded.
  */
 export interface RunObserver {
-  /** `skip` is the reason to skip the step; `fingerprint` is what its inputs hash to (null: not computed). */
-  beforeStep(step: Step): Promise<{ skip: string | null; fingerprint: string | null }>;
+  /**
+   * `skip` is the reason to skip the step; `fingerprint` is what its inputs hash to (null: not computed);
+   * `stageGeneration` the stage it runs on. The task log's header shows both.
+   */
+  beforeStep(step: Step): Promise<StepDecision>;
   stepStarted(step: Step, fingerprint: string | null): void;
   stepFinished(outcome: StepOutcome): Promise<void>;
 }

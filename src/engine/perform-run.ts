@@ -1,10 +1,13 @@
 // One whole run of a config: lock the stage, recover from earlier crashes, read host facts, plan, run the
 // plan with the state database watching, and release everything. `binpkgbot run` and the daemon call it.
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/config.js";
+import { defaultStateDir, STATE_ROOT } from "../config/default-state-dir.js";
+import { DEFAULT_LOG_RETENTION, normalizeLogRetention } from "../config/log-retention.js";
 import { hashText } from "../config/tasks.js";
 import { canRegisterMachine, probeHost, type HostFacts } from "../container/host.js";
+import { bindProblems, readBindFacts } from "../doctor/binds.js";
 import { readFilesystemType } from "../container/filesystem.js";
 import { removeLeftoverSnapshots } from "../container/leftovers.js";
 import { acquireStageLock, isProcessAlive, type StageLock } from "../container/stage-lock.js";
@@ -12,12 +15,15 @@ import type { Exec } from "../exec/exec.js";
 import { planRun, stageLockFile } from "../plan/plan-run.js";
 import type { Plan, PlanHostFacts } from "../plan/plan.js";
 import { stageLayout } from "../stage/layout.js";
+import { describeHold, readHold } from "../stage/hold.js";
 import { recoverStage, type CrashPoint } from "../stage/transaction.js";
+import { adoptSharedState } from "../state/adopt-shared-state.js";
 import { openStateDatabase, type StateDatabase } from "../state/database.js";
-import { readBinpkgbotVersion } from "../state/read-inputs.js";
+import { readBinpkgbotVersion, readRepoRevision } from "../state/read-inputs.js";
 import type { RunResult, RunTrigger } from "../state/runs.js";
 import type { EngineEvent } from "./events.js";
 import { runPlan, type RunOutcome } from "./run-plan.js";
+import { removeExpiredRuns } from "./remove-expired-runs.js";
 import { createStateObserver } from "./state-observer.js";
 
 export interface PerformRunOptions {
@@ -39,7 +45,7 @@ export interface PerformedRun {
   plan: Plan;
   outcome: RunOutcome;
   result: Exclude<RunResult, "running">;
-  /** The run's id in the state database. */
+  /** The run's id in the state database (a daemon sync that changed nothing is not kept there). */
   runId: number;
 }
 
@@ -53,10 +59,11 @@ const MIN_NSPAWN = 247;
 
 /**
  * A compact run id that sorts by time, is safe in a path and is unique on the host; its process id
- * tells a later run whether the run that left work files behind is still alive.
+ * tells a later run whether the run that left work files behind is still alive. Milliseconds, because
+ * the daemon's sync and task runs of one tick start within the same second, in the same process.
  */
 export function makeRunId(now: Date, pid: number = process.pid): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${pid}`;
+  return `${now.toISOString().replace(/[-:.]/g, "")}-${pid}`;
 }
 
 export function runIdProcess(runId: string): number | null {
@@ -86,13 +93,18 @@ export async function performRun(config: Config, options: PerformRunOptions): Pr
 async function runLocked(config: Config, options: PerformRunOptions, lock: StageLock): Promise<PerformedRun> {
   const notice = (message: string): void => options.emit({ kind: "notice", message });
   if (lock.staleLockRemoved) notice(`removed a stale lock of PID ${lock.staleLockRemoved.pid} (since ${lock.staleLockRemoved.since}), which is no longer running`);
+  await adoptDefaultState(config, notice);
   await recoverFromEarlierRuns(config, options, notice);
   const facts = await readPlanHostFacts(options.exec, config.stage, options.env);
   await checkHost(config, facts.host);
   const fullPlan = planRun({ config, host: facts.plan, runId: makeRunId(options.now()) });
   const plan = { ...fullPlan, steps: fullPlan.steps.filter((step) => wanted(options.steps ?? "all", step.task.kind === "sync")) };
   for (const warning of plan.warnings) options.emit({ kind: "warning", message: warning });
+  const hold = await readHold(stageLayout(config.stage));
+  const persistHeld = hold && plan.steps.some((step) => step.persist) ? describeHold(hold) : null;
+  if (persistHeld !== null) options.emit({ kind: "warning", message: persistHeld });
   const { db, runId } = await openRunState(config, options, notice);
+  const syncOnly = options.steps === "sync" ? await quietSync(config, options.exec) : null;
   let result: PerformedRun["result"] = "interrupted";
   try {
     const observer = createStateObserver({
@@ -101,18 +113,55 @@ async function runLocked(config: Config, options: PerformRunOptions, lock: Stage
     const outcome = await runPlan(plan, {
       exec: options.exec, emit: options.emit, clock: () => options.now().getTime(), signal: options.signal, env: options.env,
       crashPoint: options.crashPoint, observer,
-    }, { failFast: options.failFast });
+    }, { failFast: options.failFast, persistHeld });
     const failed = outcome.steps.some((step) => !["succeeded", "skipped"].includes(step.result));
     result = outcome.interrupted ? "interrupted" : failed ? "failed" : "succeeded";
     return { plan, outcome, result, runId };
   } finally {
-    db.finishRun(runId, { endedAt: options.now(), result });
-    db.close();
+    try {
+      db.finishRun(runId, { endedAt: options.now(), result });
+      if (result === "succeeded" && await syncOnly?.changedNothing()) await forgetRun(db, runId, plan);
+      await expireOldRuns(config, db, options);
+    } finally {
+      db.close();
+    }
   }
+}
+
+/**
+ * The daemon syncs on every tick; a sync that left the repository at the same revision changed
+ * nothing, so it leaves neither a log directory nor a record (an hourly daemon would pile up one per
+ * tick). A sync that failed, or that brought something new, is kept.
+ */
+async function quietSync(config: Config, exec: Exec): Promise<{ changedNothing(): Promise<boolean> } | null> {
+  const revision = (): Promise<string | null> => readRepoRevision(config.portageRepo, exec).catch(() => null);
+  const before = await revision();
+  return before === null ? null : { changedNothing: async () => (await revision()) === before };
+}
+
+async function forgetRun(db: StateDatabase, runId: number, plan: Plan): Promise<void> {
+  db.deleteRun(runId);
+  for (const dir of new Set(plan.steps.flatMap((step) => [path.dirname(step.logFile), path.dirname(step.workDir)]))) await rm(dir, { recursive: true, force: true });
+}
+
+/** log_retention, after the run and still under the stage lock, so no run of this stage is writing. */
+async function expireOldRuns(config: Config, db: StateDatabase, options: PerformRunOptions): Promise<void> {
+  const retention = config.logRetention ?? normalizeLogRetention(DEFAULT_LOG_RETENTION, () => undefined);
+  const expired = await removeExpiredRuns(config.stateDir, retention, db.newestTaskLogs(), { now: options.now(), pid: process.pid, isProcessAlive });
+  for (const problem of expired.problems) options.emit({ kind: "warning", message: problem });
 }
 
 function wanted(steps: "all" | "sync" | "tasks", isSync: boolean): boolean {
   return steps === "all" || (steps === "sync") === isSync;
+}
+
+/** A config on the default state_dir takes over the state older versions kept shared (src/state/adopt-shared-state.ts). */
+async function adoptDefaultState(config: Config, notice: (message: string) => void): Promise<void> {
+  const real = await realpath(config.file).catch(() => config.file);
+  if (config.stateDir !== defaultStateDir(real)) return;
+  const message = await adoptSharedState({ configFiles: [config.file, real], stateDir: config.stateDir, sharedDir: STATE_ROOT }).catch((error: unknown) =>
+    `could not take over the state in ${STATE_ROOT}: ${(error as Error).message}; this config's history starts in ${config.stateDir}`);
+  if (message !== null) notice(message);
 }
 
 /** Finishes or undoes a stage swap a crash interrupted, and removes what a hard kill left behind. */
@@ -154,5 +203,8 @@ async function checkHost(config: Config, host: HostFacts): Promise<void> {
     const info = await stat(dir).catch(() => null);
     if (!info?.isDirectory()) throw new HostProblem(`${key} ${dir} is not a directory: create it or fix '${key}' in ${config.file}`);
   }
+  // Before any container: nspawn would stop each one at a bind it cannot make, and every task would fail.
+  const binds = bindProblems(await readBindFacts(config.binds, config.stage), config.file);
+  if (binds.length > 0) throw new HostProblem(binds.join("\n"));
   for (const dir of [config.pkgdir, config.distdir, config.stateDir]) if (dir !== null) await mkdir(dir, { recursive: true });
 }

@@ -7,7 +7,8 @@ import type { CrashPoint } from "../stage/transaction.js";
 import type { Plan, Step } from "../plan/plan.js";
 import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
-import type { EngineEvent, RunObserver, StepOutcome } from "./events.js";
+import type { EngineEvent, RunObserver, StepDecision, StepOutcome } from "./events.js";
+import { renderLogHeader } from "./log-header.js";
 import { findMissingMountPoints, removeMountPoints } from "./mount-points.js";
 import { openTransaction } from "./stage-step.js";
 import { WorkFiles } from "./work-files.js";
@@ -28,6 +29,8 @@ export interface EngineDeps {
 
 export interface RunOptions {
   failFast: boolean;
+  /** Why persisting steps must not run now (the stage is held after a rollback); they are skipped. */
+  persistHeld?: string | null;
 }
 
 export interface RunOutcome {
@@ -47,7 +50,9 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
       await deps.observer?.stepFinished(outcome);
       continue;
     }
-    const decision = (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null };
+    const held = step.persist && options.persistHeld ? options.persistHeld : null;
+    const decision = held !== null ? { skip: held, fingerprint: null, stageGeneration: null }
+      : (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null, stageGeneration: null };
     if (decision.skip !== null) {
       const outcome: StepOutcome = { step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip };
       outcomes.push(outcome);
@@ -59,7 +64,7 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
     deps.observer?.stepStarted(step, decision.fingerprint);
     const next = plan.steps[index + 1];
     if (next) void work.prepare(next);
-    const outcome = await runStep(plan, step, deps, work);
+    const outcome = await runStep(plan, step, deps, work, decision);
     outcomes.push(outcome);
     await deps.observer?.stepFinished(outcome);
     deps.emit({ kind: "step-end", outcome, index, total });
@@ -78,7 +83,7 @@ function stopReasonAfter(step: Step, outcome: StepOutcome, options: RunOptions):
   return undefined;
 }
 
-async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles): Promise<StepOutcome> {
+async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles, decision: StepDecision): Promise<StepOutcome> {
   const started = deps.clock();
   const cleanup = new CleanupStack();
   const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
@@ -89,6 +94,7 @@ async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles
     await work.ready(step);
     const log = createWriteStream(step.logFile, { flags: "a" });
     cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => log.end(resolve)));
+    log.write(renderLogHeader({ taskId: step.task.id, runId: plan.runId, argv: step.argv, startedAt: new Date(started), fingerprint: decision.fingerprint, stageGeneration: decision.stageGeneration }));
     const before = await readPackagesIndex(plan.pkgdir);
     const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
     const mountPoints = step.kind === "container" && !step.spec.ephemeral

@@ -27,11 +27,12 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
   const started = new Map<string, number>();
   let repoRevision: Promise<string> | undefined;
   let etcPortageHash: Promise<string> | undefined;
-  const fingerprint = async (step: Step): Promise<string> => fingerprintTask({
-    // Read after the sync step (which changes it) and once per run: tasks bind the repository read-only.
+  const generation = (): Promise<string> => readStageGenerationId(stageLayout(config.stage));
+  const fingerprint = async (step: Step, stageGeneration?: string): Promise<string> => fingerprintTask({
+    // Read once per run and again after a step that had the repository writable (the sync, a `run` script).
     repoRevision: await (repoRevision ??= readRepoRevision(config.portageRepo, options.exec)),
     etcPortageHash: await (etcPortageHash ??= hashDirectory(config.etcPortage)),
-    stageGeneration: await readStageGenerationId(stageLayout(config.stage)),
+    stageGeneration: stageGeneration ?? await generation(),
     step,
     binpkgbotVersion: options.binpkgbotVersion,
   });
@@ -42,10 +43,11 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
 
   return {
     async beforeStep(step) {
-      if (step.task.kind === "sync") return { skip: null, fingerprint: null };
-      const print = await fingerprint(step);
-      if (forced(step) || db.lastSuccessfulFingerprint(step.task.id) !== print) return { skip: null, fingerprint: print };
-      return { skip: `unchanged since its last success (fingerprint ${print.slice(0, 12)}); --force ${step.task.id} builds it again`, fingerprint: print };
+      const stageGeneration = await generation();
+      if (step.task.kind === "sync") return { skip: null, fingerprint: null, stageGeneration };
+      const print = await fingerprint(step, stageGeneration);
+      if (forced(step) || db.lastSuccessfulFingerprint(step.task.id) !== print) return { skip: null, fingerprint: print, stageGeneration };
+      return { skip: `unchanged since its last success (fingerprint ${print.slice(0, 12)}); --force ${step.task.id} builds it again`, fingerprint: print, stageGeneration };
     },
     stepStarted(step, print) {
       started.set(step.task.id, db.startTask(taskStart(step, print)));
@@ -57,7 +59,7 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
         db.recordTask(taskStart(outcome.step, null), end);
         return;
       }
-      if (outcome.step.task.kind === "sync") repoRevision = undefined;
+      if (writesRepository(outcome.step, config)) repoRevision = undefined;
       const after = await fingerprintAfter(outcome, fingerprint);
       const messages = outcome.step.kind === "container" ? await readElog(outcome.step.portageLogDir) : [];
       db.transaction(() => {
@@ -67,6 +69,10 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
       });
     },
   };
+}
+
+function writesRepository(step: Step, config: Config): boolean {
+  return step.kind === "container" && step.spec.binds.some((bind) => bind.from === config.portageRepo && bind.writable);
 }
 
 /** A persisting step that succeeded is recorded against the stage generation it made (see TaskEnd). */

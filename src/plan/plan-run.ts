@@ -92,7 +92,9 @@ function planTask(context: StepContext, task: Task, index: number): Step {
     case "install":
       return containerStep(context, index, ref, { command: emergeArgv(context.config, task), persist: task.persist, task });
     case "run":
-      return task.host ? hostStep(context, ref, task.script) : containerStep(context, index, ref, { script: task.script, persist: task.persist });
+      // A script may sync the repository (the original tool's way: emerge-webrsync), so it gets it writable;
+      // builds (upgrade, install) keep it read-only.
+      return task.host ? hostStep(context, ref, task.script) : containerStep(context, index, ref, { script: task.script, persist: task.persist, repoWritable: true });
     default: {
       const never: never = task;
       throw new Error(`unhandled task ${JSON.stringify(never)}`);
@@ -160,7 +162,7 @@ function containerStep(context: StepContext, index: number, task: TaskRef, work:
     stageBinrepos: config.stageBinrepos ? path.join(config.stage, "etc/portage/binrepos.conf") : null,
   };
   // Only containers that build for PKGDIR sign: not the sync, not a person's shell.
-  const signing = config.signing && !work.repoWritable && !work.shell ? planSigning(config.signing, workDir) : null;
+  const signing = config.signing && task.kind !== "sync" && !work.shell ? planSigning(config.signing, workDir) : null;
   const binds: BindMount[] = [
     { from: config.portageRepo, to: config.portageRepoLocation, writable: work.repoWritable ?? false },
     { from: config.pkgdir, to: config.pkgdirLocation, writable: true },

@@ -34,7 +34,9 @@ export function parseCpv(
   const slash = text.indexOf("/", start);
   const whole = text.slice(start, end);
   if (slash === -1 || slash >= end) {
-    return parseFailure(`'${whole}' has no category; write category/package, e.g. media-libs/${whole || "x265"}`, start);
+    // No example category here: any one we made up (media-libs/tmux) would be wrong for most names.
+    const search = whole ? `; emerge --search '%^${whole}$' shows its category` : ", e.g. app-misc/tmux";
+    return parseFailure(`'${whole}' has no category: write it as category/package${search}`, start);
   }
   const second = text.indexOf("/", slash + 1);
   if (second !== -1 && second < end) return parseFailure(`only one '/' is allowed in an atom ('${whole}')`, second);

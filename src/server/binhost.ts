@@ -1,16 +1,17 @@
 // The binhost: a read-only HTTP view of PKGDIR for Portage clients (see GENTOO.md "Clients of a
-// binhost"). Which names may be served is decided in request-path.ts; this file adds what needs
-// the disk: realpath containment, regular files only, no 0-byte placeholders, and streaming.
-import { constants, type Stats } from "node:fs";
-import { open, realpath, stat, type FileHandle } from "node:fs/promises";
+// binhost"). Which names may be served is decided in request-path.ts; how a file is opened without
+// races below PKGDIR in open-beneath.ts; what one client may hold in binhost-limits.ts and
+// connection-guard.ts. This file answers and streams.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { formatAccessLine } from "./access-log.js";
+import { DEFAULT_LIMITS, type BinhostLimits } from "./binhost-limits.js";
+import { limitConnectionsPerAddress, oneRequestAtATime } from "./connection-guard.js";
+import { factsFromStats, planFileResponse, type FileResponsePlan } from "./http-conditional.js";
 import { IndexCache, type CachedIndex } from "./index-cache.js";
-import { planFileResponse, type FileResponsePlan } from "./http-conditional.js";
-import { isHiddenOrTemporary, resolveRequestPath, type PathDecision } from "./request-path.js";
+import { openRegularFile, PkgdirRoot, type Opened } from "./open-beneath.js";
+import { resolveRequestPath } from "./request-path.js";
 
 export interface BinhostOptions {
   /** The PKGDIR to publish (`Packages`, `Packages.gz` and the binpkgs below it). */
@@ -19,6 +20,8 @@ export interface BinhostOptions {
   log: (line: string) => void;
   /** An armored public key served at PUBLIC_KEY_URL_PATH (`/binhost-key.asc`). */
   publicKeyPath?: string | undefined;
+  /** Over DEFAULT_LIMITS. */
+  limits?: Partial<BinhostLimits> | undefined;
 }
 
 export interface StartBinhostOptions extends BinhostOptions {
@@ -37,10 +40,14 @@ export class BinhostStartError extends Error {
   override readonly name = "BinhostStartError";
 }
 
-/** Served, or why not: the client sees 404 for every refusal, the log keeps the reason. */
-type Found =
-  | { kind: "found"; path: string; stats: Stats; contentType: string; isBinpkg: boolean }
-  | { kind: "refused"; reason: string };
+type OpenedFile = Extract<Opened, { kind: "opened" }>;
+
+interface Context {
+  options: BinhostOptions;
+  limits: BinhostLimits;
+  root: PkgdirRoot;
+  indexes: IndexCache;
+}
 
 interface Outcome {
   bytes: number | undefined;
@@ -48,47 +55,64 @@ interface Outcome {
 }
 
 const ALLOWED_METHODS = "GET, HEAD";
-const NOT_FOUND_ERRNOS = new Set(["ENOENT", "ENOTDIR", "ELOOP", "EACCES", "EISDIR", "ENAMETOOLONG"]);
 
 export function createBinhostServer(options: BinhostOptions): http.Server {
-  const indexes = new IndexCache();
-  const server = http.createServer((req, res) => {
-    const started = performance.now();
-    // Read now: once the socket is closed its address is gone.
-    const remote = req.socket.remoteAddress ?? "-";
-    let outcome: Outcome = { bytes: undefined };
-    // Log once both the response has closed and the handler has settled, whichever is later.
-    let pending = 2;
-    const done = (): void => {
-      if (--pending > 0) return;
-      options.log(
-        formatAccessLine({
-          remote,
-          time: new Date(),
-          method: req.method ?? "-",
-          target: req.url ?? "-",
-          httpVersion: req.httpVersion,
-          status: res.statusCode,
-          bytes: outcome.bytes,
-          durationMs: performance.now() - started,
-          aborted: !res.writableFinished,
-          note: outcome.note,
-        }),
-      );
-    };
-    res.once("close", done);
-    respond(req, res, options, indexes)
-      .then(
-        (o) => (outcome = o),
-        (error: unknown) => {
-          outcome = { bytes: undefined, note: `internal error: ${String(error)}` };
-          if (!res.headersSent) sendStatus(res, 500);
-          else res.destroy();
-        },
-      )
-      .finally(done);
-  });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const root = new PkgdirRoot(options.pkgdir);
+  const context: Context = { options, limits, root, indexes: new IndexCache((relPath) => root.open(relPath, { maxLinks: 0 })) };
+  const server = http.createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.headersTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // How often Node checks the headers timeout (30 s by default, which would stretch a short one).
+    connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(limits.headersTimeoutMs / 4))),
+  }, oneRequestAtATime(limits.maxPipelineDepth, (req, res) => handleRequest(req, res, context)));
+  server.maxConnections = limits.maxConnections;
+  server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  // Socket inactivity: a write the client does not drain stops the writes, and after this long
+  // Node destroys the socket (no 'timeout' listener), which aborts the response and its file.
+  server.timeout = limits.sendTimeoutMs;
+  limitConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
+  server.on("close", () => void root.close());
   return server;
+}
+
+function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, context: Context): void {
+  const { options } = context;
+  const started = performance.now();
+  // Read now: once the socket is closed its address is gone.
+  const remote = req.socket.remoteAddress ?? "-";
+  let outcome: Outcome = { bytes: undefined };
+  // Log once both the response has closed and the handler has settled, whichever is later.
+  let pending = 2;
+  const done = (): void => {
+    if (--pending > 0) return;
+    options.log(
+      formatAccessLine({
+        remote,
+        time: new Date(),
+        method: req.method ?? "-",
+        target: req.url ?? "-",
+        httpVersion: req.httpVersion,
+        status: res.statusCode,
+        bytes: outcome.bytes,
+        durationMs: performance.now() - started,
+        aborted: !res.writableFinished,
+        note: outcome.note,
+      }),
+    );
+  };
+  res.once("close", done);
+  respond(req, res, context)
+    .then(
+      (o) => (outcome = o),
+      (error: unknown) => {
+        outcome = { bytes: undefined, note: `internal error: ${String(error)}` };
+        if (!res.headersSent) sendStatus(res, 500);
+        else res.destroy();
+      },
+    )
+    .finally(done);
 }
 
 export async function startBinhost(options: StartBinhostOptions): Promise<RunningBinhost> {
@@ -110,111 +134,56 @@ export async function startBinhost(options: StartBinhostOptions): Promise<Runnin
   };
 }
 
-async function respond(req: http.IncomingMessage, res: http.ServerResponse, options: BinhostOptions, indexes: IndexCache): Promise<Outcome> {
+async function respond(req: http.IncomingMessage, res: http.ServerResponse, context: Context): Promise<Outcome> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     sendStatus(res, 405, { Allow: ALLOWED_METHODS });
     return { bytes: undefined, note: "method not allowed" };
   }
+  const { options, root, indexes } = context;
   const decision = resolveRequestPath(options.pkgdir, req.url ?? "", { publicKey: options.publicKeyPath !== undefined });
+  if (decision.kind === "refuse") return notFound(res, decision.reason);
   if (decision.kind === "file" && (decision.served === "index" || decision.served === "index-gz")) {
-    const index = await indexes.get(decision.absPath);
-    if (!index) {
-      sendStatus(res, 404);
-      return { bytes: undefined, note: "no such file" };
-    }
+    const index = await indexes.get(decision.relPath);
+    if (!index) return notFound(res, "no such file");
     return sendIndex(req, res, index, decision.contentType);
   }
-  const found = await findFile(decision, options);
-  if (found.kind === "refused") {
-    sendStatus(res, 404);
-    return { bytes: undefined, note: found.reason };
-  }
-  return sendFile(req, res, found);
+  const opened = decision.kind === "public-key" ? await openRegularFile(options.publicKeyPath!) : await root.open(decision.relPath);
+  if (opened.kind === "refused") return notFound(res, opened.reason);
+  const isBinpkg = decision.kind === "file";
+  return sendFile(req, res, opened, { contentType: decision.contentType, isBinpkg, sendBufferBytes: context.limits.sendBufferBytes });
 }
 
-async function findFile(decision: PathDecision, options: BinhostOptions): Promise<Found> {
-  switch (decision.kind) {
-    case "refuse":
-      return { kind: "refused", reason: decision.reason };
-    case "public-key":
-      return statRegularFile(options.publicKeyPath!, decision.contentType, false);
-    case "file": {
-      const contained = await realpathInside(options.pkgdir, decision.absPath);
-      if (typeof contained !== "string") return contained;
-      const isBinpkg = decision.served === "gpkg" || decision.served === "xpak";
-      return statRegularFile(contained, decision.contentType, isBinpkg);
-    }
-  }
-}
-
-/** Resolves symlinks and refuses any target outside PKGDIR or onto a hidden or temporary name. */
-async function realpathInside(pkgdir: string, absPath: string): Promise<string | Found> {
-  try {
-    const [root, real] = await Promise.all([realpath(pkgdir), realpath(absPath)]);
-    if (!real.startsWith(root + sep)) return { kind: "refused", reason: "resolves outside PKGDIR" };
-    if (isHiddenOrTemporary(relative(root, real))) return { kind: "refused", reason: "resolves to a hidden or temporary file" };
-    return real;
-  } catch (error) {
-    if (isNotFound(error)) return { kind: "refused", reason: "no such file" };
-    throw error;
-  }
-}
-
-async function statRegularFile(path: string, contentType: string, isBinpkg: boolean): Promise<Found> {
-  try {
-    const found: Found = { kind: "found", path, stats: await stat(path), contentType, isBinpkg };
-    return checkServable(found);
-  } catch (error) {
-    if (isNotFound(error)) return { kind: "refused", reason: "no such file" };
-    throw error;
-  }
-}
-
-function checkServable(found: Extract<Found, { kind: "found" }>): Found {
-  if (!found.stats.isFile()) return { kind: "refused", reason: "not a regular file" };
-  // A build killed while packaging leaves a 0-byte placeholder from BUILD_ID allocation
-  // (bintree.py _allocate_filename_multi opens the name with mode "x").
-  if (found.isBinpkg && found.stats.size === 0) return { kind: "refused", reason: "0-byte placeholder" };
-  return found;
+function notFound(res: http.ServerResponse, reason: string): Outcome {
+  sendStatus(res, 404);
+  return { bytes: undefined, note: reason };
 }
 
 /**
- * Answers from the stat alone when there is no body (304, 416, HEAD), which is what most
- * index requests get. For a body the file is opened and the answer planned again from fstat,
- * so headers and bytes always describe the same file even if Portage replaced it meanwhile.
+ * Headers and bytes come from one open handle and its fstat, so they always describe the same
+ * file even if Portage replaces it meanwhile; the handle is closed on every path, and by the
+ * read stream once streaming has started (when the body ends, or the client goes away).
  */
-async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, found: Extract<Found, { kind: "found" }>): Promise<Outcome> {
-  const request = fileRequest(req);
-  const plan = planFileResponse(request, found.stats, found.contentType);
-  if (plan.kind === "no-body" || req.method === "HEAD") return writeWithoutBody(res, plan);
-  let handle: FileHandle;
-  try {
-    // O_NOFOLLOW: the path is already resolved; a symlink swapped in since is refused.
-    handle = await open(found.path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    sendStatus(res, 404);
-    return { bytes: undefined, note: "vanished before open" };
-  }
+async function sendFile(
+  req: http.IncomingMessage, res: http.ServerResponse, file: OpenedFile, how: { contentType: string; isBinpkg: boolean; sendBufferBytes: number },
+): Promise<Outcome> {
   let streaming = false;
   try {
-    const fresh = checkServable({ ...found, stats: await handle.stat() });
-    if (fresh.kind === "refused") {
-      sendStatus(res, 404);
-      return { bytes: undefined, note: fresh.reason };
-    }
-    const body = planFileResponse(request, fresh.stats, found.contentType);
-    if (body.kind === "no-body" || body.end < body.start) return writeWithoutBody(res, body);
-    res.writeHead(body.status, body.headers);
+    // A build killed while packaging leaves a 0-byte placeholder from BUILD_ID allocation
+    // (bintree.py _allocate_filename_multi opens the name with mode "x").
+    if (how.isBinpkg && file.stats.size === 0n) return notFound(res, "0-byte placeholder");
+    const plan = planFileResponse(fileRequest(req), factsFromStats(file.stats), how.contentType);
+    if (plan.kind === "no-body" || req.method === "HEAD" || plan.end < plan.start) return writeWithoutBody(res, plan);
+    if (res.destroyed) return { bytes: undefined, note: "client gone before the body" };
+    res.writeHead(plan.status, plan.headers);
     streaming = true;
-    return await streamBody(handle, res, body.start, body.end);
+    return await streamBody(file, res, plan, how.sendBufferBytes);
   } finally {
-    if (!streaming) await handle.close();
+    if (!streaming) await file.handle.close();
   }
 }
 
 function sendIndex(req: http.IncomingMessage, res: http.ServerResponse, index: CachedIndex, contentType: string): Outcome {
-  const plan = planFileResponse(fileRequest(req), index.stats, contentType);
+  const plan = planFileResponse(fileRequest(req), index.facts, contentType);
   if (plan.kind === "no-body" || req.method === "HEAD") return writeWithoutBody(res, plan);
   res.writeHead(plan.status, plan.headers);
   res.end(index.body.subarray(plan.start, plan.end + 1));
@@ -240,9 +209,9 @@ function writeWithoutBody(res: http.ServerResponse, plan: FileResponsePlan): Out
   return { bytes: res.req.method === "HEAD" ? undefined : 0 };
 }
 
-/** Streams with backpressure; the read stream closes the handle when it ends or fails. */
-async function streamBody(handle: FileHandle, res: http.ServerResponse, start: number, end: number): Promise<Outcome> {
-  const stream = handle.createReadStream({ start, end, autoClose: true, highWaterMark: 1024 * 1024 });
+/** Streams with backpressure; the read stream closes the handle when it ends, fails or is destroyed. */
+async function streamBody(file: OpenedFile, res: http.ServerResponse, range: { start: number; end: number }, sendBufferBytes: number): Promise<Outcome> {
+  const stream = file.handle.createReadStream({ start: range.start, end: range.end, autoClose: true, highWaterMark: sendBufferBytes });
   let bytes = 0;
   stream.on("data", (chunk: Buffer | string) => {
     bytes += chunk.length;
@@ -266,8 +235,4 @@ function sendStatus(res: http.ServerResponse, status: number, headers: Record<st
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(",") : value;
-}
-
-function isNotFound(error: unknown): boolean {
-  return NOT_FOUND_ERRNOS.has((error as NodeJS.ErrnoException).code ?? "");
 }

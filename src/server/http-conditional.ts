@@ -8,18 +8,35 @@ export interface FileFacts {
   size: number;
   /** Modification time in milliseconds since the epoch. */
   mtimeMs: number;
-  /** Inode number: an atomic rename (how Portage rewrites `Packages`) changes it. */
-  ino: number;
+  /** Changes whenever the content may have changed: see versionFromStats, or a content hash. */
+  version: string;
+}
+
+/** The part of a bigint fstat a file's version is made from. */
+export interface VersionStats {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
 }
 
 /**
- * A strong ETag from inode, size and mtime (with sub-second precision). Portage sets the mtime
- * of `Packages` to its integer TIMESTAMP, so two rewrites in one second of equal size would
- * share size and mtime; the inode of the renamed temp file tells them apart.
+ * Inode, size, mtime and change time, in nanoseconds. Portage sets the mtime of `Packages` to its
+ * whole-second TIMESTAMP and a file can be rewritten in place with the same size, so mtime and
+ * size alone repeat; the change time moves on every write and every utimes (stat(2), st_ctime),
+ * and the inode tells apart the temp files Portage renames into place.
  */
+export function versionFromStats(stats: VersionStats): string {
+  return [stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].map((n) => n.toString(16)).join("-");
+}
+
+export function factsFromStats(stats: VersionStats): FileFacts {
+  return { size: Number(stats.size), mtimeMs: Number(stats.mtimeNs / 1_000_000n), version: versionFromStats(stats) };
+}
+
+/** A strong ETag: the version, quoted. */
 export function renderETag(file: FileFacts): string {
-  const mtimeUs = Math.round(file.mtimeMs * 1000);
-  return `"${file.ino.toString(16)}-${file.size.toString(16)}-${mtimeUs.toString(16)}"`;
+  return `"${file.version}"`;
 }
 
 export function renderLastModified(file: FileFacts): string {

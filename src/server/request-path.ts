@@ -1,6 +1,7 @@
 // Pure: decides from a request target alone whether the binhost may serve it, and what it is.
-// The filesystem checks that need the disk (realpath, regular file, 0-byte placeholder) live in
-// binhost.ts; this part never touches it, so every refusal rule here is unit-tested as data.
+// The filesystem checks that need the disk (containment, regular file) live in open-beneath.ts
+// and the 0-byte placeholder check in binhost.ts; this part never touches it, so every refusal
+// rule here is unit-tested as data.
 import { posix } from "node:path";
 
 /** What a served file is; it picks the Content-Type and the extra checks on disk. */

@@ -4,6 +4,8 @@
 import http from "node:http";
 import { isIP, type AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
+import { readHoldSync } from "../stage/hold.js";
+import { stageLayout } from "../stage/layout-paths.js";
 import { createStatusReader, type StatusReader, type StatusRows } from "./status-reader.js";
 
 export interface StatusSource {
@@ -11,6 +13,8 @@ export interface StatusSource {
   daemon(): Record<string, unknown> & { current: unknown };
   /** Where the state database is (the config's state_dir, which a reload can change). */
   stateDir(): string;
+  /** The config's stage, whose hold after a rollback /status shows. */
+  stage?(): string;
 }
 
 export interface RunningStatusServer {
@@ -73,9 +77,10 @@ function statusTextOf(source: StatusSource, reader: StatusReader): () => string 
   return () => {
     const stateDir = source.stateDir();
     const daemon = source.daemon();
-    const facts = JSON.stringify([daemon, stateDir]);
+    const stageHold = source.stage ? readHoldSync(stageLayout(source.stage())) : null;
+    const facts = JSON.stringify([daemon, stateDir, stageHold]);
     const rows = reader.read(stateDir);
-    if (last?.rows !== rows || last.facts !== facts) last = { rows, facts, text: json({ ok: true, ...daemon, stateDir, ...rows }) };
+    if (last?.rows !== rows || last.facts !== facts) last = { rows, facts, text: json({ ok: true, ...daemon, stateDir, stageHold, ...rows }) };
     return last.text;
   };
 }

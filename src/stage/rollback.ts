@@ -1,10 +1,12 @@
 // Points the stage back at an earlier generation, in one atomic symlink swap. Newer generations stay,
-// so a rollback can itself be undone with another `stage rollback gen-N`.
+// so a rollback can itself be undone with another `stage rollback gen-N`. The stage is then held
+// (src/stage/hold.ts): no run upgrades it again until `binpkgbot stage resume`.
 import { replaceSymlink } from "../io/atomic-file.js";
+import { writeHold } from "./hold.js";
 import { linkTarget, readCurrent, readGenerations, type StageLayout } from "./layout.js";
 import { StageError } from "./transaction.js";
 
-export async function rollbackStage(layout: StageLayout, target?: string): Promise<{ from: string; to: string }> {
+export async function rollbackStage(layout: StageLayout, now: Date, target?: string): Promise<{ from: string; to: string }> {
   const current = await readCurrent(layout);
   if (current.kind !== "generation") {
     throw new StageError(`${layout.stage} has no generations yet: a successful persisting task (an upgrade) makes the first one`);
@@ -21,6 +23,8 @@ export async function rollbackStage(layout: StageLayout, target?: string): Promi
       : `no generation '${target}' in ${layout.generationsDir}: choose one of ${known} (binpkgbot stage list)`);
   }
   if (chosen.name === current.name) throw new StageError(`the stage is at ${chosen.name} already`);
+  // Held first: a crash between the two leaves a hold on the old generation, never an unheld rollback.
+  await writeHold(layout, { since: now.toISOString(), generation: chosen.name, from: current.name });
   await replaceSymlink(layout.stage, linkTarget(layout, chosen.name));
   return { from: current.name, to: chosen.name };
 }

@@ -61,7 +61,7 @@ function connect(file: string): Database.Database {
   } catch (error) {
     db?.close();
     throw new StateDatabaseError(
-      `cannot open the state database ${file}: ${(error as Error).message}; check that stateDir is writable, or move a damaged file aside to start a new history`,
+      `cannot open the state database ${file}: ${(error as Error).message}; check that state_dir is writable, or move a damaged file aside to start a new history`,
       file, { cause: error },
     );
   }

@@ -53,7 +53,7 @@ export function migrate(db: Database.Database, file: string, target = SCHEMA_VER
 function refuseNewer(version: number, file: string): void {
   if (version > SCHEMA_VERSION) {
     throw new StateDatabaseError(
-      `${file} has schema version ${version}, written by a newer binpkgbot; this one knows versions up to ${SCHEMA_VERSION}: upgrade binpkgbot, or set a different stateDir`,
+      `${file} has schema version ${version}, written by a newer binpkgbot; this one knows versions up to ${SCHEMA_VERSION}: upgrade binpkgbot, or set a different state_dir`,
       file,
     );
   }

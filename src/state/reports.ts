@@ -29,6 +29,8 @@ export interface ReportQueries {
   history(options: { taskId?: string; limit: number }): HistoryEntry[];
   /** The task's result in run `runId`, or its newest one that ran (skipped results have no log). */
   taskLog(taskId: string, runId?: number): TaskLog | null;
+  /** The log file of each task's newest result that ran: what `binpkgbot log TASK` shows, kept by log_retention. */
+  newestTaskLogs(): string[];
 }
 
 type StatusRow = TaskResultRow & { last_succeeded_at: number | null };
@@ -48,7 +50,12 @@ export function reportQueries(db: Database.Database, parts: { elog: ElogQueries;
   const newestRan = db.prepare<[string], TaskResultRow>(
     "SELECT * FROM task_results WHERE task_id = ? AND result NOT IN ('skipped', 'not-run') ORDER BY id DESC LIMIT 1",
   );
+  const newestLogs = db.prepare<[], { log_path: string }>(
+    `SELECT log_path FROM task_results WHERE log_path IS NOT NULL AND id IN
+       (SELECT max(id) FROM task_results WHERE result NOT IN ('skipped', 'not-run') GROUP BY task_id)`,
+  );
   return {
+    newestTaskLogs: () => newestLogs.all().map((row) => row.log_path),
     taskStatus: () => status.all().map((row) => ({
       ...toTaskResultRecord(row),
       lastSucceededAt: row.last_succeeded_at === null ? null : new Date(row.last_succeeded_at),

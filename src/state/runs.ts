@@ -27,6 +27,8 @@ export interface RunQueries {
   /** The newest run, whatever its result; null before the first. */
   lastRun(): RunRecord | null;
   run(runId: number): RunRecord | null;
+  /** Removes a run and, by cascade, its task results, binpkgs and elog messages (a daemon sync that changed nothing). */
+  deleteRun(runId: number): void;
   /**
    * Marks runs and tasks still 'running' as 'interrupted': their process was killed or crashed.
    * Call it only while holding the stage lock, once no other run can be writing: a reader such as
@@ -64,6 +66,7 @@ export function runQueries(db: Database.Database): RunQueries {
   const finish = db.prepare<[number, string, number]>("UPDATE runs SET ended_at = ?, result = ? WHERE id = ?");
   const last = db.prepare<[], RunRow>("SELECT * FROM runs ORDER BY id DESC LIMIT 1");
   const byId = db.prepare<[number], RunRow>("SELECT * FROM runs WHERE id = ?");
+  const remove = db.prepare<[number]>("DELETE FROM runs WHERE id = ?");
   const interruptTasks = db.prepare<[string]>(
     "UPDATE task_results SET result = 'interrupted', reason = coalesce(reason, ?) WHERE result = 'running'",
   );
@@ -89,6 +92,9 @@ export function runQueries(db: Database.Database): RunQueries {
     run(runId) {
       const row = byId.get(runId);
       return row ? toRunRecord(row) : null;
+    },
+    deleteRun(runId) {
+      remove.run(runId);
     },
     recoverInterrupted: (now) => recover.immediate(now),
   };

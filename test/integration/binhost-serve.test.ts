@@ -2,7 +2,9 @@
 // client set-up `binpkgbot client-config` prints for it, checked with `sh -n`.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -106,6 +108,24 @@ describe("binpkgbot serve", () => {
     const busy = binpkgbot("serve", "-c", configFile, "--listen", served.url.replace("http://", ""));
     assert.equal(busy.code, 4);
     assert.match(busy.stderr, /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE.*choose another --listen/);
+    served.child.kill("SIGTERM");
+    assert.equal(await served.exited, 0);
+  });
+});
+
+describe("binpkgbot serve limits", () => {
+  it("names a bad limit flag, and applies a good one", async () => {
+    const bad = binpkgbot("serve", "-c", configFile, "--max-connections", "many", "--send-timeout", "0");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-connections: "many" must be a whole number of at least 1; --send-timeout: "0" must be a whole number of milliseconds/);
+    const served = await startServe("-c", configFile, "--listen", "127.0.0.1:0", "--max-connections-per-address", "1");
+    const { port } = new URL(served.url);
+    const first = net.connect(Number(port), "127.0.0.1");
+    await once(first, "connect");
+    const second = net.connect(Number(port), "127.0.0.1");
+    second.on("error", () => {});
+    await once(second, "close"); // closed by the server: one connection per address
+    first.destroy();
     served.child.kill("SIGTERM");
     assert.equal(await served.exited, 0);
   });

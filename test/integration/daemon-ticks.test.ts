@@ -1,7 +1,7 @@
 // `binpkgbot daemon` as a real process on a real world (btrfs stage, systemd-nspawn containers, the
 // emerge double) with a one-second schedule: runs on change only, never two at once, reloads, stops.
 import assert from "node:assert/strict";
-import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { BtrfsFixture } from "./harness/btrfs-fixture.js";
@@ -95,6 +95,28 @@ test("a repository change runs the tasks exactly once; ticks without change run 
   await restarted.until(UNCHANGED, 2);
   assert.equal(restarted.count(TASK_RUN_END), 0, "the change key survives a restart");
   assert.equal((await restarted.stop()).code, 0);
+});
+
+test("a tick whose sync changes nothing leaves no log directory and no record; a sync that brings a change is kept", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  await touchRepository(world, "Thu, 26 Nov 2026 00:00:00 +0000");
+  const sync = `sync: {host: true, script: 'cp -f ${world.record}/next-revision ${world.repo}/metadata/timestamp.chk 2>/dev/null || true'}`;
+  await writeFile(world.config, configText(world, `${HEAD.replace("sync: false\n", `${sync}\n`)}tasks:\n  - install: app-misc/a\n`));
+  const logRuns = (): Promise<string[]> => readdir(path.join(world.stateDir, "logs")).catch(() => []);
+  const syncHistory = async (): Promise<unknown[]> => JSON.parse((await runCli(["history", "--task", "sync", "--json", "-c", world.config])).stdout) as unknown[];
+  const daemon = startDaemon(t, world);
+  await daemon.until(TASK_RUN_END);
+  await daemon.until(UNCHANGED, 3);
+  assert.equal((await logRuns()).length, 1, `only the task run has a log directory: ${(await logRuns()).join(", ")}`);
+  assert.deepEqual(await syncHistory(), [], "syncs that changed nothing are not recorded");
+
+  await writeFile(path.join(world.record, "next-revision"), "Thu, 26 Nov 2026 01:00:00 +0000\n");
+  await daemon.until(TASK_RUN_END, 2);
+  await daemon.until(UNCHANGED, daemon.count(UNCHANGED) + 2);
+  assert.equal((await daemon.stop()).code, 0);
+  assert.equal((await logRuns()).length, 3, "the sync that brought a new revision, and the task run after it");
+  assert.equal((await syncHistory()).length, 1);
 });
 
 test("a run longer than the interval: later ticks are skipped, runs never overlap", { skip }, async (t) => {

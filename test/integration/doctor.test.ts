@@ -134,25 +134,68 @@ test("a stage directory on btrfs that is no subvolume: a warning with the comman
     `cp -a --reflink=always ${plain}/. ${plain}.new/ && mv ${plain} ${plain}.old && mv ${plain}.new ${plain}`]);
 });
 
+/** Doctor's report while pkgdir is a read-only bind mount of itself. */
+async function doctorWithReadOnlyPkgdir(setUp: SetUp): Promise<Doctor> {
+  // Unmounted here, not in an after-hook: after-hooks run in order, and the leak guard's comes first.
+  await runChecked(nodeExec, ["mount", "--bind", setUp.pkgdir, setUp.pkgdir]);
+  try {
+    await runChecked(nodeExec, ["mount", "-o", "remount,ro,bind", setUp.pkgdir]);
+    return await doctor(setUp);
+  } finally {
+    await runChecked(nodeExec, ["umount", setUp.pkgdir]);
+  }
+}
+
 test("a read-only pkgdir and a state_dir that is a file", { skip }, async (t) => {
   await guard(t);
   const setUp = await createSetUp();
   await writeFile(setUp.stateDir, "not a directory\n");
-  // Unmounted inside the test: after-hooks run in order, and the leak guard's comes first.
-  await runChecked(nodeExec, ["mount", "--bind", setUp.pkgdir, setUp.pkgdir]);
-  let report: Doctor;
-  try {
-    await runChecked(nodeExec, ["mount", "-o", "remount,ro,bind", setUp.pkgdir]);
-    report = await doctor(setUp);
-  } finally {
-    await runChecked(nodeExec, ["umount", setUp.pkgdir]);
-  }
+  const report = await doctorWithReadOnlyPkgdir(setUp);
   assert.equal(report.code, 4);
   assert.deepEqual(notOk(report), [
     `problem: pkgdir: ${setUp.pkgdir} (on btrfs) is not writable (a read-only mount or its permissions); fix: make it writable ` +
       `(ls -ld ${setUp.pkgdir}; findmnt -T ${setUp.pkgdir}) or set 'pkgdir' in ${setUp.config} to a writable directory`,
     `problem: state_dir: ${setUp.stateDir} is not a directory; fix: remove it (rm ${setUp.stateDir}), or set 'state_dir' in ${setUp.config} to a writable directory`,
   ]);
+});
+
+test("one report names every problem at once: a missing stage and its parent, a read-only pkgdir, a missing bind source", { skip }, async (t) => {
+  await guard(t);
+  const parent = path.join(fixture.dir, "no-such-volume");
+  const ccache = path.join(fixture.dir, "no-such-ccache");
+  const setUp = await createSetUp({ stage: path.join(parent, "stage"), extra: ["binds:", `  - {from: ${ccache}, to: /var/cache/ccache, writable: true}`] });
+  const report = await doctorWithReadOnlyPkgdir(setUp);
+  assert.equal(report.code, 4);
+  assert.deepEqual(notOk(report), [
+    `problem: stage: ${setUp.stage} does not exist, nor its parent ${parent}; fix: mkdir -p ${parent} && binpkgbot stage init --from stage3-….tar.xz -c ${setUp.config}`,
+    `problem: pkgdir: ${setUp.pkgdir} (on btrfs) is not writable (a read-only mount or its permissions); fix: make it writable ` +
+      `(ls -ld ${setUp.pkgdir}; findmnt -T ${setUp.pkgdir}) or set 'pkgdir' in ${setUp.config} to a writable directory`,
+    `problem: bind ${ccache}: ${ccache} does not exist: systemd-nspawn cannot bind it at /var/cache/ccache, so no container would start; ` +
+      `fix: create it (mkdir -p ${ccache}, or the file it should be), or remove the bind from 'binds' in ${setUp.config}`,
+  ]);
+  assert.equal(report.lines.at(-1), "3 problems, 0 warnings");
+});
+
+test("a stage on ext4 is named ext4, present or still to be made", { skip }, async (t) => {
+  await guard(t);
+  const image = path.join(fixture.dir, "ext4.img");
+  const mountPoint = await mkdtemp(path.join(fixture.dir, "ext4-"));
+  await runChecked(nodeExec, ["truncate", "-s", "16M", image]);
+  await runChecked(nodeExec, ["mkfs.ext4", "-q", "-F", image]);
+  await runChecked(nodeExec, ["mount", "-o", "loop", image, mountPoint]);
+  let present: Doctor;
+  let toBeMade: Doctor;
+  try {
+    await mkdir(path.join(mountPoint, "stage/usr"), { recursive: true });
+    present = await doctor(await createSetUp({ stage: path.join(mountPoint, "stage") }));
+    toBeMade = await doctor(await createSetUp({ stage: path.join(mountPoint, "volume/stage") }));
+  } finally {
+    await runChecked(nodeExec, ["umount", "-d", mountPoint]);
+    await rm(image);
+  }
+  assert.match(notOk(present).join("\n"), new RegExp(`^warning: stage: ${mountPoint}/stage is on ext4, not btrfs: `));
+  assert.match(notOk(toBeMade).join("\n"), new RegExp(`^warning: stage filesystem: ${mountPoint}, where ${mountPoint}/volume would go, is on ext4, not btrfs: ` +
+    "stage init refuses it without --force-non-btrfs", "m"));
 });
 
 test("variants with binpkg-multi-instance disabled in a make.conf directory, and no make.conf at all", { skip }, async (t) => {

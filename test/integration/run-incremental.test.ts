@@ -1,7 +1,7 @@
 // Runs remember their tasks in the state database and skip what has not changed — real containers, a
 // real SQLite file; the emerge test double's records count the containers that ran emerge.
 import assert from "node:assert/strict";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { integrationSuite } from "./harness/suite.js";
@@ -70,6 +70,34 @@ test("--force with an unknown task name is a usage error naming the tasks", { sk
   const result = await runCli(["run", "-c", world.config, "--force", "nope"]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--force: no task nope in .*; the tasks are: install-app-misc-a, install-app-misc-b-\w+, install-app-misc-c/);
+});
+
+test("log_retention removes old run logs and all work files after a run, but never a task's newest log; each log starts with its header", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  await writeFile(world.config, configText(world, `log_retention: 1\n${TASKS("x265")}`));
+  const logRuns = (): Promise<string[]> => readdir(path.join(world.stateDir, "logs")).then((names) => names.sort());
+  await runAndSeeWhatRan(world);
+  const [first] = await logRuns();
+  assert.ok(first);
+  const header = (await readFile(path.join(world.stateDir, "logs", first, "install-app-misc-a.log"), "utf8")).split("\n").slice(0, 5);
+  assert.match(header[0] ?? "", new RegExp(`^# binpkgbot task install-app-misc-a, run ${first}$`));
+  assert.match(header[1] ?? "", /^# command: .*systemd-nspawn .*--ephemeral .* emerge .*app-misc\/a$/);
+  assert.match(header[2] ?? "", /^# started: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.match(header[3] ?? "", /^# stage generation: plain$/);
+  assert.match(header[4] ?? "", /^# fingerprint: [0-9a-f]{64}$/);
+
+  await runAndSeeWhatRan(world, ["--force"]);
+  const [second, ...more] = await logRuns();
+  assert.ok(second && second !== first && more.length === 0, `the first run held no task's newest log any more, and only one run is kept: ${[second, ...more].join(", ")}`);
+  await runAndSeeWhatRan(world, ["--force", "install-app-misc-c"]);
+  const third = (await logRuns()).find((name) => name !== second);
+  assert.ok(third);
+  assert.deepEqual(await logRuns(), [second, third].sort(), "the second run still holds the newest logs of a and b");
+  assert.deepEqual(await readdir(path.join(world.stateDir, "work")), [], "no work files outlive their run");
+  const log = await runCli(["log", "install-app-misc-a", "-c", world.config]);
+  assert.equal(log.code, 0, log.stderr);
+  assert.match(log.stdout, new RegExp(`# binpkgbot task install-app-misc-a, run ${second}`));
 });
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);

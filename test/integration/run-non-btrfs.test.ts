@@ -37,4 +37,9 @@ test("a stage off btrfs: a warning with the cost, throw-away copies, persisting 
   assert.equal(await readFile(path.join(stage, "var/lib/emerge-double/installed"), "utf8"), "app-misc/kept-1.0\n");
   assert.ok(!(await lstat(stage)).isSymbolicLink(), "no generations without btrfs");
   assert.deepEqual((await readdir(elsewhere)).filter((entry) => entry !== "stage" && !entry.endsWith(".lock")), [], "no copies or snapshots left beside the stage");
+  const list = await runCli(["stage", "list", "-c", world.config]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`^${stage}: a plain directory on ${filesystem}, not btrfs: persisting tasks change it in place, so it has no generations ` +
+    "to roll back to; last changed in place by install-app-misc-kept \\(\\d{4}-", "m"));
+  assert.doesNotMatch(list.stdout, /no persisting task has changed it/);
 });

@@ -55,13 +55,13 @@ async function mainScenario(): Promise<Scenario> {
     "      unmask: true",
     "      mask: ['>=media-libs/x264-2']",
     "  - install: {atom: media-video/ffmpeg, use: -x265}",
-    "  - install: app-misc/fails-always",
+    "  - install: app-misc/broken",
     "  - run:",
     "      persist: false",
     "      script:",
     `        - if touch ${path.join(world.root, "ro-bind")}/x 2>/dev/null; then echo ro-bind-writable; else echo ro-bind-readonly; fi`,
     `        - touch ${path.join(world.root, "rw-bind")}/written && echo rw-bind-writable`,
-    "        - if touch /var/db/repos/gentoo/x 2>/dev/null; then echo repo-writable; else echo repo-readonly; fi",
+    "        - touch /var/db/repos/gentoo/written-by-run-task && echo repo-writable",
     "  - run: {host: true, script: 'echo \"host sees $BINPKGBOT_STAGE\" > \"$BINPKGBOT_PKGDIR/../host-ran\"'}",
     "  - install: {atom: app-misc/kept, persist: true}",
     "",
@@ -81,7 +81,7 @@ test("the main run leaves no snapshot, mount or nspawn process behind", { skip }
 test("a failing task fails the run (exit 1) but the tasks after it still run", { skip }, async () => {
   const { result } = await mainScenario();
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stdout, /^install-app-misc-fails-always\s+failed\s+\S+\s+exit code 1; see .*install-app-misc-fails-always\.log$/m);
+  assert.match(result.stdout, /^install-app-misc-broken\s+failed\s+\S+\s+exit code 1; see .*install-app-misc-broken\.log$/m);
   assert.match(result.stdout, /^install-app-misc-kept\s+succeeded/m);
   assert.match(result.stderr, /1 of 8 step\(s\) did not succeed/);
 });
@@ -139,13 +139,21 @@ test("throw-away tasks leave the stage unchanged; a persisting task changes it",
   assert.deepEqual({ added: after.filter((line) => !before.includes(line)), removed: before.filter((line) => !after.includes(line)) }, { added: [], removed: [] });
 });
 
-test("binds are read-only or writable as configured; the repository is read-only for tasks", { skip }, async () => {
+test("a write to a read-only bind fails in the container, a writable bind takes it", { skip }, async () => {
   const { result, world } = await mainScenario();
   assert.match(result.stdout, /\] ro-bind-readonly$/m);
   assert.match(result.stdout, /\] rw-bind-writable$/m);
-  assert.match(result.stdout, /\] repo-readonly$/m);
   assert.ok(await exists(path.join(world.root, "rw-bind", "written")));
   assert.ok(!(await exists(path.join(world.root, "ro-bind", "x"))));
+});
+
+test("a container `run` task can write the repository (a sync script such as emerge-webrsync); a build task's write fails", { skip }, async () => {
+  const { result, world } = await mainScenario();
+  assert.match(result.stdout, /\] repo-writable$/m);
+  assert.ok(await exists(path.join(world.repo, "written-by-run-task")), "the run task's file reached the host's repository");
+  const builds = (await readRecords(world)).filter((record) => record.argv.includes("--usepkg"));
+  assert.ok(builds.length >= 4, `the build tasks ran: ${builds.length}`);
+  assert.deepEqual([...new Set(builds.map((record) => record.repo))], ["read-only"], "every build task saw the repository read-only");
 });
 
 test("the sync step runs first, with the repository writable", { skip }, async () => {
@@ -166,13 +174,13 @@ test("output streams with a task prefix and goes to a per-task log; work files a
   assert.equal(runs.length, 1);
   const log = await readFile(path.join(world.stateDir, "logs", runs[0] ?? "", "install-app-misc-plain.log"), "utf8");
   assert.match(log, /app-misc\/plain/);
-  assert.deepEqual(await readdir(path.join(world.stateDir, "work", runs[0] ?? "")), []);
+  assert.deepEqual(await readdir(path.join(world.stateDir, "work")), [], "not even the run's work directory stays");
 });
 
 test("a failed persisting task leaves the stage exactly as it was, keeps its snapshot, and later tasks still run", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-persist, persist: true}\n  - install: app-misc/after\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/broken, persist: true}\n  - install: app-misc/after\n"));
   const before = await treeManifest(world.stage);
   const result = await runCli(["run", "-c", world.config]);
   assert.equal(result.code, 1);
@@ -190,11 +198,23 @@ test("a failed persisting task leaves the stage exactly as it was, keeps its sna
 test("--fail-fast stops at the first failure", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: app-misc/fails-first\n  - install: app-misc/after\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: app-misc/masked\n  - install: app-misc/after\n"));
   const result = await runCli(["run", "--fail-fast", "-c", world.config]);
   assert.equal(result.code, 1);
   assert.match(result.stdout, /^install-app-misc-after\s+not-run/m);
   assert.equal((await readRecords(world)).length, 1);
+});
+
+test("a missing bind source is a host problem (exit 4) before any container starts, not a failed task", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  const missing = path.join(world.root, "no-such-ccache");
+  await writeFile(world.config, configText(world, `  - {from: ${missing}, to: /var/cache/ccache}\nsync: false\ntasks:\n  - install: app-misc/plain\n`));
+  const result = await runCli(["run", "-c", world.config]);
+  assert.equal(result.code, 4, result.stdout + result.stderr);
+  assert.match(result.stderr, new RegExp(`problem: bind ${missing}: ${missing} does not exist: systemd-nspawn cannot bind it at /var/cache/ccache`));
+  assert.equal((await readRecords(world)).length, 0, "no container ran");
+  assert.ok(!(await exists(world.stateDir)), "no run or task was recorded");
 });
 
 test("an invalid config starts nothing and writes nothing (exit 3)", { skip }, async (t) => {

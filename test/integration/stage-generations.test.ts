@@ -8,7 +8,7 @@ import { exists, readCurrent, readGenerations, stageLayout } from "../../src/sta
 import { CRASH_POINTS, type CrashPoint } from "../../src/stage/transaction.js";
 import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
-import { configText, createWorld, runCli, type World } from "./support/world.js";
+import { configText, createWorld, readRecords, runCli, type World } from "./support/world.js";
 import { nodeExec } from "../../src/exec/exec.js";
 
 const suite = await integrationSuite();
@@ -52,6 +52,42 @@ test("every successful persisting run makes a generation; old ones beyond stage_
   assert.match(oldest.stderr, /gen-3 is the oldest generation kept/);
   assert.equal((await runCli(["stage", "rollback", "gen-4", "-c", world.config])).code, 0);
   assert.equal(await installed(world), "app-misc/one-1.0\napp-misc/two-1.0\napp-misc/three-1.0\n");
+});
+
+test("after stage rollback, runs skip persisting tasks until stage resume; throw-away tasks still run; status and stage list show the hold", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  const layout = stageLayout(world.stage);
+  for (const atom of ["app-misc/one", "app-misc/two"]) {
+    await persistConfig(world, atom);
+    assert.equal((await runCli(["run", "-c", world.config])).code, 0);
+  }
+  assert.equal((await runCli(["stage", "rollback", "-c", world.config])).code, 0);
+  assert.deepEqual(await readCurrent(layout), { kind: "generation", name: "gen-2", path: path.join(layout.generationsDir, "gen-2") });
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - upgrade: '@world'\n  - install: app-misc/thrown-away\n"));
+
+  const held = await runCli(["run", "-c", world.config]);
+  assert.equal(held.code, 0, held.stderr);
+  assert.match(held.stderr, /the stage is held at gen-2 since \S+ \(binpkgbot stage rollback from gen-3\): persisting tasks are skipped until binpkgbot stage resume/);
+  assert.match(held.stdout, /^upgrade-world\s+skipped\s+.*persisting tasks are skipped until binpkgbot stage resume/m);
+  assert.match(held.stdout, /^install-app-misc-thrown-away\s+succeeded/m);
+  assert.deepEqual((await readRecords(world)).slice(2).map((record) => record.argv.at(-1)), ["app-misc/thrown-away"], "only the throw-away task ran");
+  assert.equal(await installed(world), "app-misc/one-1.0\n", "the stage stays at the rolled-back generation");
+  assert.deepEqual((await readGenerations(layout)).map((generation) => generation.name), ["gen-1", "gen-2", "gen-3"]);
+
+  const status = await runCli(["status", "-c", world.config]);
+  assert.match(status.stdout, /^held: the stage is held at gen-2 .*binpkgbot stage resume$/m);
+  const list = await runCli(["stage", "list", "-c", world.config]);
+  assert.match(list.stdout, /^held: the stage is held at gen-2 /m);
+
+  const resumed = await runCli(["stage", "resume", "-c", world.config]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, /the stage is no longer held at gen-2: the next run runs persisting tasks again/);
+  const upgraded = await runCli(["run", "-c", world.config]);
+  assert.equal(upgraded.code, 0, upgraded.stderr);
+  assert.match(upgraded.stdout, /^upgrade-world\s+succeeded/m);
+  assert.deepEqual(await readCurrent(layout), { kind: "generation", name: "gen-4", path: path.join(layout.generationsDir, "gen-4") });
+  assert.doesNotMatch((await runCli(["status", "-c", world.config])).stdout, /held/);
 });
 
 /** The stage path resolves to a whole stage: the old one (nothing installed) or the new one. */
@@ -103,7 +139,7 @@ test("stage shell: a throw-away container of the stage with the build's /etc/por
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   const shell = (args: string[], input: string) => nodeExec.run([process.execPath, path.resolve("build/src/cli/main.js"), "stage", "shell", ...args, "-c", world.config], { input });
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/fails-here, persist: true}\n"));
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/broken, persist: true}\n"));
   const none = await shell(["--failed"], "exit\n");
   assert.equal(none.code, 4);
   assert.match(none.stderr, /there is no failed snapshot at .*stage\.generations\/failed/);
@@ -116,7 +152,14 @@ test("stage shell: a throw-away container of the stage with the build's /etc/por
   assert.ok(!(await exists(path.join(world.stage, "left-by-shell"))), "the shell's container is thrown away");
 
   assert.equal((await runCli(["run", "-c", world.config])).code, 1);
-  const inFailed = await shell(["--failed"], "cat /var/lib/emerge-double/installed 2>/dev/null; echo marker-$?\n");
+  // Only the kept snapshot has this file, so the shell's output tells which directory it entered.
+  const failed = stageLayout(world.stage).failed;
+  await writeFile(path.join(failed, "in-failed-snapshot"), "the failed snapshot\n");
+  const inFailed = await shell(["--failed"], "cat /in-failed-snapshot; touch /left-in-failed\n");
   assert.equal(inFailed.code, 0, inFailed.stderr);
-  assert.match(inFailed.stdout, /marker-/);
+  assert.match(inFailed.stdout, /^the failed snapshot$/m);
+  assert.ok(await exists(path.join(failed, "left-in-failed")), "the --failed shell works in the snapshot itself, not a throw-away copy");
+  assert.ok(!(await exists(path.join(world.stage, "left-in-failed"))), "the stage is untouched");
+  const inStageAgain = await shell([], "cat /in-failed-snapshot 2>/dev/null || echo not-in-stage\n");
+  assert.match(inStageAgain.stdout, /^not-in-stage$/m);
 });

@@ -28,7 +28,8 @@ async function setUp(): Promise<Config> {
   };
 }
 
-async function decide(config: Config, version: string, succeed: boolean): Promise<string | null> {
+/** Asks whether the task would be skipped; if not, records an attempt that ends with `attempt` (none: not started). */
+async function decide(config: Config, version: string, attempt: "succeeded" | "failed" | null): Promise<string | null> {
   const db = openStateDatabase(config.stateDir);
   try {
     const runId = db.startRun({ startedAt: new Date(), trigger: "manual", configFile: config.file, configHash: "h" });
@@ -36,9 +37,9 @@ async function decide(config: Config, version: string, succeed: boolean): Promis
     const [step] = planRun({ config, host: { systemdPid1: false, stageFilesystem: "btrfs" }, runId: `r${runId}` }).steps;
     assert.ok(step);
     const decision = await observer.beforeStep(step);
-    if (decision.skip === null && succeed) {
+    if (decision.skip === null && attempt !== null) {
       observer.stepStarted(step, decision.fingerprint);
-      await observer.stepFinished({ step, result: "succeeded", exitCode: 0, durationMs: 5, added: [] });
+      await observer.stepFinished({ step, result: attempt, exitCode: attempt === "succeeded" ? 0 : 1, durationMs: 5, added: [] });
     }
     db.finishRun(runId, { endedAt: new Date(), result: "succeeded" });
     return decision.skip;
@@ -47,11 +48,12 @@ async function decide(config: Config, version: string, succeed: boolean): Promis
   }
 }
 
-test("skipped while nothing changes; a new binpkgbot version, or a failed attempt, makes it run", async () => {
+test("skipped while nothing changes; a new binpkgbot version, or a failed attempt with the same inputs, makes it run", async () => {
   const config = await setUp();
-  assert.equal(await decide(config, "0.1.0", true), null, "first run");
-  assert.match((await decide(config, "0.1.0", true)) ?? "", /^unchanged since its last success/, "reopened database, same inputs");
-  assert.equal(await decide(config, "0.2.0", false), null, "a new version of binpkgbot");
-  assert.equal(await decide(config, "0.2.0", true), null, "the attempt with 0.2.0 did not succeed, so it runs again");
-  assert.notEqual(await decide(config, "0.2.0", true), null);
+  assert.equal(await decide(config, "0.1.0", "succeeded"), null, "first run");
+  assert.match((await decide(config, "0.1.0", "succeeded")) ?? "", /^unchanged since its last success/, "reopened database, same inputs");
+  assert.equal(await decide(config, "0.2.0", "failed"), null, "a new version of binpkgbot");
+  assert.equal(await decide(config, "0.2.0", "failed"), null, "the attempt with 0.2.0 failed (its fingerprint is recorded), so it runs again");
+  assert.equal(await decide(config, "0.2.0", "succeeded"), null, "still failed before, so it runs and now succeeds");
+  assert.match((await decide(config, "0.2.0", null)) ?? "", /^unchanged since its last success/);
 });

@@ -10,8 +10,10 @@ export const doctorHelp = `usage: binpkgbot doctor [-c FILE]
 
 Checks the host and the config and prints one line per finding, 'ok:', 'warning:' or
 'problem:', each problem with its fix: systemd-nspawn and its version; the stage (exists, on
-btrfs, a subvolume); pkgdir, distdir and state_dir writable; portage_repo; etc_portage and its
-make.conf; binpkg-multi-instance where tasks build variants; remote binhosts in binrepos.conf.
+btrfs, a subvolume; when missing, its parent and filesystem); pkgdir, distdir and state_dir
+writable; portage_repo; etc_portage and its make.conf; every bind's source (exists, a file or
+directory like the stage's path it is bound on); binpkg-multi-instance where tasks build variants;
+remote binhosts in binrepos.conf.
 Changes nothing. Exits 0 when there is no problem, 4 otherwise.`;
 
 export async function doctorCommand(context: CommandContext): Promise<number> {

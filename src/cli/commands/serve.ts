@@ -6,13 +6,14 @@ import { exportPublicKey, readPublicKey, SigningKeyError, type PublicKeyInfo } f
 import type { Config } from "../../config/config.js";
 import type { Exec } from "../../exec/exec.js";
 import { quoteWord } from "../../plan/render-plan.js";
+import { DEFAULT_LIMITS, LIMIT_FLAGS, parseLimitFlags, type BinhostLimits } from "../../server/binhost-limits.js";
 import { BinhostStartError, startBinhost, type RunningBinhost } from "../../server/binhost.js";
 import { PUBLIC_KEY_URL_PATH } from "../../server/request-path.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 
-export const serveHelp = `usage: binpkgbot serve [-c FILE] [--listen ADDR:PORT] [--public-key FILE]
+export const serveHelp = `usage: binpkgbot serve [-c FILE] [--listen ADDR:PORT] [--public-key FILE] [LIMIT FLAGS]
 
 Serves the config's pkgdir over HTTP as a binhost for Portage clients (Packages, Packages.gz and
 the binpkgs; GET and HEAD, with If-Modified-Since and Range), one access-log line per request on
@@ -22,35 +23,48 @@ stdout. Reads only; safe while a run builds.
 --public-key an armored public key (gpg --armor --export KEY) to publish at ${PUBLIC_KEY_URL_PATH},
              for clients that verify signed binpkgs. Without it, the public half of the config's
              signing key is published when the config has one.
+Limits (README "Limits of the binhost"), each a whole number:
+--max-connections N              open connections in all (default ${DEFAULT_LIMITS.maxConnections})
+--max-connections-per-address N  open connections from one address (default ${DEFAULT_LIMITS.maxConnectionsPerAddress})
+--max-requests-per-connection N  requests on one keep-alive connection (default ${DEFAULT_LIMITS.maxRequestsPerConnection})
+--max-pipeline-depth N           pipelined requests waiting before the connection is closed (default ${DEFAULT_LIMITS.maxPipelineDepth})
+--send-timeout MS                close a connection whose client takes no byte for this long (default ${DEFAULT_LIMITS.sendTimeoutMs})
+--headers-timeout MS             time to send the request head (default ${DEFAULT_LIMITS.headersTimeoutMs})
+--idle-timeout MS                close an idle keep-alive connection after this long (default ${DEFAULT_LIMITS.idleTimeoutMs})
+--send-buffer BYTES              binpkg bytes read ahead per connection (default ${DEFAULT_LIMITS.sendBufferBytes})
 Stops cleanly on SIGTERM or Ctrl-C (exit 0). Prints the client-config command that sets up a client.`;
 
 export async function serveCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
   const { values } = parseArgs({
     args: context.args,
-    options: { listen: { type: "string", default: DEFAULT_LISTEN }, "public-key": { type: "string" } },
+    options: { listen: { type: "string", default: DEFAULT_LISTEN }, "public-key": { type: "string" }, ...LIMIT_OPTIONS },
     strict: true,
   });
   const address = parseListenAddress(values.listen);
   if (!address.ok) throw new CliError(address.message, ExitCode.usage);
+  const limits = parseLimitFlags(values);
+  if (!limits.ok) throw new CliError(limits.message, ExitCode.usage);
   const { config, warnings } = loadConfigOrFail(context.configFile);
   for (const warning of warnings) context.stderr(warning);
   await checkPkgdir(config.pkgdir);
   const publicKey = await publicKeyFor(context.exec, config, values["public-key"]);
   try {
-    return await serve(context, signal, config, address.value, { key: publicKey, fromFlag: values["public-key"] !== undefined });
+    return await serve(context, signal, config, { ...address.value, limits: limits.value }, { key: publicKey, fromFlag: values["public-key"] !== undefined });
   } finally {
     await publicKey?.remove?.();
   }
 }
 
+const LIMIT_OPTIONS = Object.fromEntries(Object.values(LIMIT_FLAGS).map(({ flag }) => [flag, { type: "string" as const }]));
+
 type ServedKey = PublicKeyInfo & { remove?: () => Promise<void> };
 
 async function serve(
-  context: CommandContext, signal: AbortSignal, config: Config, address: ListenAddress, signing: { key: ServedKey | undefined; fromFlag: boolean },
+  context: CommandContext, signal: AbortSignal, config: Config, address: ListenAddress & { limits: BinhostLimits }, signing: { key: ServedKey | undefined; fromFlag: boolean },
 ): Promise<number> {
   const publicKey = signing.key;
   const binhost = await startBinhost({
-    pkgdir: config.pkgdir, host: address.host, port: address.port, log: context.stdout, publicKeyPath: publicKey?.path,
+    pkgdir: config.pkgdir, host: address.host, port: address.port, log: context.stdout, publicKeyPath: publicKey?.path, limits: address.limits,
   }).catch((error: unknown) => {
     if (!(error instanceof BinhostStartError)) throw error;
     throw new CliError(`${error.message}; choose another --listen address or port`, ExitCode.host, { cause: error });

@@ -6,11 +6,13 @@ import { StateDatabaseError } from "../../state/state-error.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
+import { describeHold, readHold } from "../../stage/hold.js";
+import { stageLayout } from "../../stage/layout-paths.js";
 
 export const statusHelp = `usage: binpkgbot status [-c FILE] [--json]
 
 Prints the last run and each task's last result, when it ran and when it last succeeded, from the
-state database in the config's stateDir. Reads only: safe while a run is going on.
+state database in the config's state_dir. Reads only: safe while a run is going on.
 --json prints the same as a JSON document.`;
 
 export async function statusCommand(context: CommandContext): Promise<number> {
@@ -23,10 +25,12 @@ export async function statusCommand(context: CommandContext): Promise<number> {
   const configured = new Set(config.tasks.map((task) => task.id));
   const tasks = recorded.map((task) => ({ ...task, inConfig: task.taskId === "sync" ? config.sync.kind !== "none" : configured.has(task.taskId) }));
   const neverRun = config.tasks.map((task) => task.id).filter((id) => !recorded.some((task) => task.taskId === id));
+  const stageHold = await readHold(stageLayout(config.stage));
   if (values.json) {
-    context.stdout(JSON.stringify({ lastRun, tasks, neverRun }, null, 2));
+    context.stdout(JSON.stringify({ lastRun, tasks, neverRun, stageHold }, null, 2));
     return ExitCode.ok;
   }
+  if (stageHold !== null) context.stdout(`held: ${describeHold(stageHold)}`);
   if (lastRun === null) context.stdout(`no run recorded yet in ${config.stateDir}: start one with binpkgbot run`);
   else context.stdout(formatRun(lastRun));
   if (tasks.length > 0 || neverRun.length > 0) context.stdout("");

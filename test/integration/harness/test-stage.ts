@@ -1,5 +1,6 @@
 // A minimal "Gentoo-like" stage for integration tests: static busybox and bash, the Portage
-// directories binpkgbot binds or reads, and the emerge test double as /usr/bin/emerge.
+// directories binpkgbot binds or reads, the emerge test double as /usr/bin/emerge (its parts in
+// /usr/lib/emerge-double) and the double's test repository as /var/db/repos/gentoo.
 //
 // What systemd-nspawn 252 needs to run a command with --pipe (found by experiment): the tree
 // must contain /usr ("doesn't look like it has an OS tree (/usr/ directory is missing).
@@ -7,7 +8,7 @@
 // for --boot), but it is added so the stage looks like an OS tree. nspawn creates /dev, /proc,
 // /sys, /run, /tmp, /root, /var and /etc mount points itself on the first start of a
 // non-ephemeral container.
-import { access, chmod, copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
+import { access, chmod, copyFile, cp, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeExec, runChecked, type Exec } from "../../../src/exec/exec.js";
@@ -35,22 +36,26 @@ export async function createTestStage(btrfsDir: string, name: string, exec: Exec
   await symlink("../usr/lib/os-release", join(stage, "etc/os-release"));
   await writeFile(join(stage, "etc/passwd"), PASSWD);
   await writeFile(join(stage, "etc/group"), GROUP);
-  await writeFile(join(stage, "var/db/repos/gentoo/profiles/repo_name"), "gentoo\n");
-  await copyFile(emergeDoublePath(), join(stage, "usr/bin/emerge"));
+  await copyTestRepository(join(stage, "var/db/repos/gentoo"));
+  await copyFile(join(stageDoubleDir(), "emerge-double.sh"), join(stage, "usr/bin/emerge"));
   await chmod(join(stage, "usr/bin/emerge"), 0o755);
+  await cp(join(stageDoubleDir(), "lib"), join(stage, "usr/lib/emerge-double"), { recursive: true });
   return stage;
 }
 
-/** Writes the double's catalogue: lines "cat/pkg version [slot]" or "@set cat/pkg …". */
-export async function writeCatalogue(stage: string, lines: string[]): Promise<void> {
-  await writeFile(join(stage, "var/db/repos/gentoo/emerge-double.catalogue"), `${lines.join("\n")}\n`);
+/**
+ * Copies the double's ebuild repository (stage-double/repo: profiles/package.mask, versions with
+ * their KEYWORDS and SLOTs, an ebuild whose build fails) into `dir`, the repository binpkgbot binds.
+ */
+export async function copyTestRepository(dir: string): Promise<void> {
+  await cp(join(stageDoubleDir(), "repo"), dir, { recursive: true });
 }
 
-export function emergeDoublePath(): string {
-  // Compiled tests run from build/test/…; the script is not compiled, so find it in the source tree.
+function stageDoubleDir(): string {
+  // Compiled tests run from build/test/…; the scripts are not compiled, so find them in the source tree.
   const here = fileURLToPath(new URL(".", import.meta.url));
-  const fromBuild = join(here, "../../../../test/integration/stage-double/emerge-double.sh");
-  return here.includes("/build/test/") ? fromBuild : join(here, "../stage-double/emerge-double.sh");
+  const fromBuild = join(here, "../../../../test/integration/stage-double");
+  return here.includes("/build/test/") ? fromBuild : join(here, "../stage-double");
 }
 
 async function installBusybox(exec: Exec, stage: string): Promise<void> {

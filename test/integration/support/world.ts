@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { repoRoot } from "../../support/fixtures.js";
-import { createTestStage } from "../harness/test-stage.js";
+import { copyTestRepository, createTestStage } from "../harness/test-stage.js";
 
 export interface World {
   root: string;
@@ -38,6 +38,7 @@ export async function createWorld(btrfsDir: string): Promise<World> {
   for (const dir of [world.etcPortage, world.repo, world.pkgdir, world.distdir, world.record]) await mkdir(dir, { recursive: true });
   await writeFile(path.join(world.etcPortage, "make.conf"), 'FEATURES="binpkg-multi-instance"\n');
   await writeFile(path.join(world.etcPortage, "package.use"), "app-misc/admin admin-flag\n");
+  await copyTestRepository(world.repo);
   await writeFile(path.join(world.repo, "metadata-timestamp"), "1\n");
   return world;
 }
@@ -80,12 +81,18 @@ export function runCli(args: string[]): Promise<CliResult> {
   return startCli(args).done;
 }
 
-/** The double's records, in invocation order: argv lines, env lines, and the /etc/portage files it saw. */
-export async function readRecords(world: World): Promise<{ argv: string[]; env: string[]; portage: string }[]> {
+/**
+ * The double's records, in invocation order: argv lines, env lines, the /etc/portage files it saw, and
+ * whether its write to the repository succeeded ("writable" or "read-only").
+ */
+export async function readRecords(world: World): Promise<{ argv: string[]; env: string[]; portage: string; repo: string }[]> {
   const entries = (await readdir(world.record)).map(Number).filter((n) => n > 0).sort((a, b) => a - b);
   return Promise.all(entries.map(async (n) => {
     const dir = path.join(world.record, String(n));
     const read = (name: string): Promise<string> => readFile(path.join(dir, name), "utf8");
-    return { argv: (await read("argv")).trimEnd().split("\n"), env: (await read("env")).split("\n"), portage: await read("portage") };
+    return {
+      argv: (await read("argv")).trimEnd().split("\n"), env: (await read("env")).split("\n"), portage: await read("portage"),
+      repo: (await read("repo")).trim(),
+    };
   }));
 }

@@ -117,6 +117,20 @@ describe("planPrune", () => {
     assert.equal(plan.freedBytes, 1001 + 4096);
   });
 
+  it("holds an indexed 0-byte placeholder younger than an hour, and removes it with its entry once older", () => {
+    // A build still packaging elsewhere has its entry's file at 0 bytes for a moment (GENTOO.md, PKGDIR).
+    const blocks = manyInstances().filter((block) => block.cpv === "app-misc/foo-1.0" && block.use.length === 0);
+    const placeholder = (age: number) => filesOf(blocks).map((file) => file.path.endsWith("-4.gpkg.tar") ? { ...file, size: 0, mtimeMs: NOW.getTime() - age } : file);
+    const young = planPrune(input(blocks, { files: placeholder(5 * 60_000) }));
+    assert.deepEqual(young.held.map((h) => [h.path, h.wouldBe, h.because]), [["app-misc/foo/foo-1.0-4.gpkg.tar", "placeholder", "too-recent"]]);
+    assert.ok(!young.remove.some((removal) => removal.buildId === 4));
+    assert.ok(young.keep.some((entry) => entry.buildId === 4), "a held entry stays in the index");
+    const old = planPrune(input(blocks, { files: placeholder(2 * HOUR) }));
+    assert.deepEqual(old.remove.filter((r) => r.buildId === 4).map((r) => [r.path, r.reason, r.inIndex, r.deleteFile]),
+      [["app-misc/foo/foo-1.0-4.gpkg.tar", "placeholder", true, true]]);
+    assert.deepEqual(old.held, []);
+  });
+
   it("treats USE as a set, ignoring order and repeats", () => {
     const a = { cpv: "app-misc/foo-1.0", buildId: 1, buildTime: T0, use: ["b", "a"], path: instancePath("app-misc/foo-1.0", 1), size: 10 };
     const b = { ...a, buildId: 2, buildTime: T0 + 1, use: ["a", "b", "a"], path: instancePath("app-misc/foo-1.0", 2) };

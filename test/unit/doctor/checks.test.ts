@@ -13,6 +13,7 @@ function goodFacts(): DoctorFacts {
     nspawn: { path: "/usr/bin/systemd-nspawn", version: 252 },
     stage: {
       path: "/srv/stage", kind: "directory", symlinkTarget: null, filesystem: "btrfs", subvolume: true, hasUsr: true,
+      parent: { path: "/srv", kind: "directory", writable: true, existingAncestor: null, filesystem: "btrfs" },
       binrepos: [{ path: "/srv/stage/etc/portage/binrepos.conf/gentoobinhost.conf", text: GENTOO_BINHOST }],
     },
     pkgdir: dir("/srv/binpkgs"),
@@ -24,6 +25,8 @@ function goodFacts(): DoctorFacts {
       makeConf: [{ path: "/etc/binpkgbot/portage/make.conf", text: 'COMMON_FLAGS="-O2 -pipe"\nFEATURES="parallel-install"\n' }],
       binrepos: [],
     },
+    binds: [{ from: "/srv/ccache", to: "/var/cache/ccache", writable: true, source: "directory", target: null },
+      { from: "/etc/binpkgbot/resolv.conf", to: "/etc/resolv.conf", writable: false, source: "file", target: "file" }],
     buildAtoms: ["media-video/ffmpeg", "media-video/ffmpeg", "app-editors/vim"],
     emergeOptions: ["--verbose"],
     syncEnabled: true,
@@ -37,8 +40,8 @@ test("a good set-up: no problem and no warning, one ok per subject", () => {
   const findings = checkAll(goodFacts());
   assert.deepEqual(notOk(findings), []);
   assert.deepEqual([...new Set(findings.map((finding) => finding.subject))], [
-    "systemd-nspawn", "stage", "pkgdir", "distdir", "state_dir", "portage_repo", "etc_portage", "binpkg-multi-instance",
-    "stage binrepos.conf", "binrepos.conf",
+    "systemd-nspawn", "stage", "pkgdir", "distdir", "state_dir", "portage_repo", "etc_portage", "bind /srv/ccache",
+    "bind /etc/binpkgbot/resolv.conf", "binpkg-multi-instance", "stage binrepos.conf", "binrepos.conf",
   ]);
   assert.equal(renderSummary(findings), "no problems found");
 });
@@ -65,16 +68,28 @@ const cases: Case[] = [
     breakIt: (f) => { f.nspawn.version = 246; } },
   { name: "systemd-nspawn version unknown", level: "warning", subject: "systemd-nspawn", message: /did not tell its version/, fix: /systemd-nspawn --version/,
     breakIt: (f) => { f.nspawn.version = null; } },
-  { name: "no stage", level: "problem", subject: "stage", message: /\/srv\/stage does not exist/, fix: /binpkgbot stage init --from .* -c \/etc\/binpkgbot\/binpkgbot\.yml/,
-    breakIt: (f) => { f.stage = { ...f.stage, kind: "missing", filesystem: null, subvolume: false, hasUsr: false }; } },
+  { name: "no stage", level: "problem", subject: "stage", message: /^\/srv\/stage does not exist$/, fix: /^create it from a stage3 tarball: binpkgbot stage init --from .* -c \/etc\/binpkgbot\/binpkgbot\.yml$/,
+    breakIt: (f) => { f.stage = { ...f.stage, kind: "missing", filesystem: null, subvolume: false, hasUsr: false, parent: { path: "/srv", kind: "directory", writable: true, existingAncestor: null, filesystem: "btrfs" } }; } },
+  { name: "a stage in a read-only directory", level: "problem", subject: "stage", message: /\/srv, the directory of the stage, is not writable: every run writes the stage's lock there/, fix: /findmnt -T \/srv/,
+    breakIt: (f) => { f.stage.parent!.writable = false; } },
+  { name: "no stage and a parent that is a file", level: "problem", subject: "stage", message: /\/srv\/stage does not exist, and its parent \/srv is not a directory/, fix: /set 'stage' in .* or remove \/srv/,
+    breakIt: (f) => { f.stage = { ...f.stage, kind: "missing", filesystem: null, subvolume: false, hasUsr: false, parent: { path: "/srv", kind: "not-directory", writable: false, existingAncestor: null, filesystem: "btrfs" } }; } },
+  { name: "a bind source that does not exist", level: "problem", subject: "bind /srv/ccache", message: /\/srv\/ccache does not exist: systemd-nspawn cannot bind it at \/var\/cache\/ccache, so no container would start/,
+    fix: /mkdir -p \/srv\/ccache.* or remove the bind from 'binds' in \/etc\/binpkgbot\/binpkgbot\.yml/,
+    breakIt: (f) => { f.binds![0]!.source = "missing"; } },
+  { name: "a bind source that is a symlink to nothing", level: "problem", subject: "bind /srv/ccache", message: /does not exist \(a symlink to nothing\)/, fix: /mkdir -p/,
+    breakIt: (f) => { f.binds![0]!.source = "dangling-symlink"; } },
+  { name: "a file bound onto a directory of the stage", level: "problem", subject: "bind /etc/binpkgbot/resolv.conf",
+    message: /\/etc\/binpkgbot\/resolv\.conf is a file, but the stage has a directory at \/etc\/resolv\.conf: systemd-nspawn refuses to bind a file onto a directory/, fix: /bind it to another path/,
+    breakIt: (f) => { f.binds![1]!.target = "directory"; } },
   { name: "stage symlink to nothing", level: "problem", subject: "stage", message: /a symlink to \/srv\/stage\.generations\/gen-3, which does not exist/, fix: /ln -sfn TARGET \/srv\/stage/,
     breakIt: (f) => { f.stage = { ...f.stage, kind: "dangling-symlink", symlinkTarget: "/srv/stage.generations/gen-3" }; } },
   { name: "stage is a file", level: "problem", subject: "stage", message: /is not a directory/, fix: /set 'stage' in/,
     breakIt: (f) => { f.stage.kind = "not-directory"; } },
   { name: "stage without usr/", level: "problem", subject: "stage", message: /has no usr\/.*systemd-nspawn refuses it/, fix: /stage init/,
     breakIt: (f) => { f.stage.hasUsr = false; } },
-  { name: "stage not on btrfs", level: "warning", subject: "stage", message: /on ext2\/ext3, not btrfs: every throw-away container is a full copy/, fix: /btrfs filesystem/,
-    breakIt: (f) => { f.stage.filesystem = "ext2/ext3"; f.stage.subvolume = false; } },
+  { name: "stage not on btrfs", level: "warning", subject: "stage", message: /on ext4, not btrfs: every throw-away container is a full copy/, fix: /btrfs filesystem/,
+    breakIt: (f) => { f.stage.filesystem = "ext4"; f.stage.subvolume = false; } },
   { name: "stage on btrfs but not a subvolume", level: "warning", subject: "stage", message: /plain directory, not a subvolume/,
     fix: /btrfs subvolume create \/srv\/stage\.new && cp -a --reflink=always \/srv\/stage\/\. \/srv\/stage\.new\/ && mv \/srv\/stage \/srv\/stage\.old && mv \/srv\/stage\.new \/srv\/stage/,
     breakIt: (f) => { f.stage.subvolume = false; } },
@@ -132,6 +147,17 @@ for (const c of cases) {
     assert.match(finding?.fix ?? "", c.fix);
   });
 }
+
+test("a missing stage whose parent is missing too, off btrfs: every step of stage init in one report", () => {
+  const facts = goodFacts();
+  facts.stage = { ...facts.stage, path: "/data/vol/stage", kind: "missing", filesystem: null, subvolume: false, hasUsr: false,
+    parent: { path: "/data/vol", kind: "missing", writable: true, existingAncestor: "/data", filesystem: "ext4" } };
+  assert.deepEqual(notOk(checkAll(facts)).map(renderFinding), [
+    "problem: stage: /data/vol/stage does not exist, nor its parent /data/vol; fix: mkdir -p /data/vol && binpkgbot stage init --from stage3-….tar.xz -c /etc/binpkgbot/binpkgbot.yml",
+    "warning: stage filesystem: /data, where /data/vol would go, is on ext4, not btrfs: stage init refuses it without --force-non-btrfs, and there every " +
+      "throw-away container is a full copy of the stage; fix: set 'stage' in /etc/binpkgbot/binpkgbot.yml to a path on a btrfs filesystem, or accept the cost: add --force-non-btrfs to stage init",
+  ]);
+});
 
 test("a remote binhost without getbinpkg is reported as unused", () => {
   const facts = goodFacts();

@@ -1,18 +1,22 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { decideRange, isNotModified, planFileResponse, renderETag, renderLastModified } from "../../../src/server/http-conditional.js";
+import { decideRange, factsFromStats, isNotModified, planFileResponse, renderETag, renderLastModified } from "../../../src/server/http-conditional.js";
 
-const file = { size: 1000, mtimeMs: 1_700_000_000_500, ino: 42 };
+const stats = { ino: 42n, size: 1000n, mtimeNs: 1_700_000_000_500_000_000n, ctimeNs: 1_700_000_000_600_000_000n };
+const file = factsFromStats(stats);
 const etag = renderETag(file);
 const lastModified = renderLastModified(file);
 const validators = { etag, lastModified };
 
 describe("validators", () => {
-  it("change with inode, size and sub-second mtime", () => {
-    assert.notEqual(renderETag({ ...file, ino: 43 }), etag);
-    assert.notEqual(renderETag({ ...file, size: 1001 }), etag);
-    assert.notEqual(renderETag({ ...file, mtimeMs: file.mtimeMs + 1 }), etag);
-    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
+  it("change with inode, size, mtime and change time, to the nanosecond", () => {
+    assert.notEqual(renderETag(factsFromStats({ ...stats, ino: 43n })), etag);
+    assert.notEqual(renderETag(factsFromStats({ ...stats, size: 1001n })), etag);
+    assert.notEqual(renderETag(factsFromStats({ ...stats, mtimeNs: stats.mtimeNs + 1n })), etag);
+    // A rewrite in place with the same size and whole-second mtime only moves the change time.
+    assert.notEqual(renderETag(factsFromStats({ ...stats, ctimeNs: stats.ctimeNs + 1n })), etag);
+    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/);
+    assert.equal(file.mtimeMs, 1_700_000_000_500);
   });
   it("Last-Modified is the whole second", () => {
     assert.equal(lastModified, "Tue, 14 Nov 2023 22:13:20 GMT");

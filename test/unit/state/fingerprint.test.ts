@@ -58,12 +58,18 @@ describe("fingerprintTask", () => {
     ["emerge_options", { step: stepOf(ffmpeg, { emergeOptions: ["--jobs=4"] }) }],
     ["an extra bind", { step: stepOf(ffmpeg, { binds: [{ from: "/srv/ccache", to: "/var/cache/ccache", writable: true }] }) }],
     ["the stage directory", { step: stepOf(ffmpeg, { stage: "/srv/other-stage" }) }],
+    ["config_protect_mask (the container environment)", { step: stepOf(ffmpeg, { configProtectMask: "/etc/portage" }) }],
   ];
   for (const [what, change] of changes) {
     it(`changes with ${what}`, () => {
       assert.notEqual(fingerprintTask(inputs(change)), base);
     });
   }
+
+  it("changes with the signing key alone (only BINPKG_GPG_SIGNING_KEY in the container environment differs)", () => {
+    const signedWith = (key: string): string => fingerprintTask(inputs({ step: stepOf(ffmpeg, { signing: { key, gnupgHome: "/srv/gnupg" } }) }));
+    assert.notEqual(signedWith("0123456789ABCDEF0123456789ABCDEF01234567"), signedWith("89ABCDEF0123456789ABCDEF0123456789ABCDEF"));
+  });
 
   it("does not change with the run id, the state directory or the step's position", () => {
     const elsewhere = stepOf(ffmpeg, { stateDir: "/srv/state" }, "20261127T000000Z", 2);

@@ -1,0 +1,69 @@
+// The config's bind mounts, checked as systemd-nspawn checks them when a container starts
+// (src/nspawn/nspawn-mount.c, mount_bind): it stops with "Failed to stat SOURCE" when the source is
+// missing, and refuses a directory bound onto a file in the stage, or a file onto a directory.
+import { lstat, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Bind } from "../config/config.js";
+import { renderFinding, type Finding } from "./finding.js";
+
+export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink";
+
+export interface BindFacts {
+  from: string;
+  to: string;
+  writable: boolean;
+  source: BindSourceKind;
+  /** What the stage has at `to`: null when nothing (nspawn creates it) or not known. */
+  target: "directory" | "file" | null;
+}
+
+export async function readBindFacts(binds: readonly Bind[], stage: string): Promise<BindFacts[]> {
+  return Promise.all(binds.map(async (bind) => ({
+    ...bind,
+    source: await readSourceKind(bind.from),
+    target: await readTargetKind(path.join(stage, bind.to)),
+  })));
+}
+
+async function readSourceKind(file: string): Promise<BindSourceKind> {
+  const target = await stat(file).catch(() => null);
+  if (target !== null) return target.isDirectory() ? "directory" : "file";
+  return (await lstat(file).catch(() => null)) === null ? "missing" : "dangling-symlink";
+}
+
+// A symlink inside the stage resolves against the container's root, not the host's: left to nspawn.
+async function readTargetKind(file: string): Promise<BindFacts["target"]> {
+  const info = await lstat(file).catch(() => null);
+  if (info === null || info.isSymbolicLink()) return null;
+  return info.isDirectory() ? "directory" : "file";
+}
+
+export function checkBinds(binds: readonly BindFacts[], configFile: string): Finding[] {
+  return binds.map((bind) => checkBind(bind, configFile));
+}
+
+function checkBind(bind: BindFacts, configFile: string): Finding {
+  const subject = `bind ${bind.from}`;
+  const mode = bind.writable ? "writable" : "read-only";
+  const elsewhere = `or remove the bind from 'binds' in ${configFile}`;
+  switch (bind.source) {
+    case "missing":
+    case "dangling-symlink":
+      return { level: "problem", subject,
+        message: `${bind.from} does not exist${bind.source === "dangling-symlink" ? " (a symlink to nothing)" : ""}: systemd-nspawn cannot bind it at ${bind.to}, so no container would start`,
+        fix: `create it (mkdir -p ${bind.from}, or the file it should be), ${elsewhere}` };
+    case "directory":
+    case "file":
+      if (bind.target !== null && bind.target !== bind.source) {
+        return { level: "problem", subject,
+          message: `${bind.from} is a ${bind.source}, but the stage has a ${bind.target} at ${bind.to}: systemd-nspawn refuses to bind a ${bind.source} onto a ${bind.target}`,
+          fix: `bind it to another path ('to' in 'binds' of ${configFile}), or bind a ${bind.target}` };
+      }
+      return { level: "ok", subject, message: `a ${bind.source}, bound ${mode} at ${bind.to}` };
+  }
+}
+
+/** The problems among the binds, one line each, for a run that must not start a container with them. */
+export function bindProblems(binds: readonly BindFacts[], configFile: string): string[] {
+  return checkBinds(binds, configFile).filter((finding) => finding.level === "problem").map(renderFinding);
+}

@@ -5,6 +5,7 @@ import { benchIncremental } from "./incremental.js";
 import type { BenchResult } from "./measure.js";
 import { benchServeHostile } from "./serve-hostile.js";
 import { benchServeVsNginx } from "./serve-vs-nginx.js";
+import { benchStatusServer } from "./status-server.js";
 import { benchTaskOverhead } from "./task-overhead.js";
 
 const benches: [string, () => Promise<BenchResult[]>][] = [
@@ -14,6 +15,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["incremental runs", benchIncremental],
   ["binhost vs nginx", () => benchServeVsNginx()],
   ["binhost under hostile load", benchServeHostile],
+  ["status server", () => benchStatusServer()],
 ];
 
 const only = process.argv.slice(2);

@@ -73,7 +73,7 @@ const SCENARIOS: Scenario[] = [
   { name: "binpkg_64mb", unit: "MB/s", spec: async (base, durationMs) => ({ url: `${base}/${BINPKG}`, headers: {}, expectStatus: 200, concurrency: CONCURRENCY, durationMs }) },
 ];
 
-function runLoad(spec: LoadRequest): Promise<LoadResult> {
+export function runLoad(spec: LoadRequest): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./serve-load.js", import.meta.url), { workerData: spec });
     worker.once("message", (message: LoadResult | { error: string }) => {

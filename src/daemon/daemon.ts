@@ -58,13 +58,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }),
     onSkip: (at) => options.log.info("tick-skipped", `tick of ${at.toISOString()} skipped: the previous run is still going`),
     onError: (error) => options.log.error("tick-error", `the tick ended with an error: ${(error as Error).message}`),
-    onArmed: (at) => (parts.nextTick = at),
+    onArmed: (at) => armed(parts, at),
   });
   const server = await startServer(parts);
   const watcher = watchFiles({
     files: () => parts.config.files, onChange: () => reload(parts, "a file of the config changed"), ...(options.watch ?? { intervalMs: 1_000, debounceMs: 300 }),
   });
   const settings = daemonSettings(parts.config);
+  if (server?.warning) options.log.warning("status-exposed", server.warning);
   options.log.info("daemon-start", `binpkgbot daemon started: config ${parts.config.file}, schedule '${settings.schedule.text}'${server ? `, status at ${server.url}/status` : ""}`);
   parts.scheduler.start();
   const stopped = new Promise<void>((resolve) => {
@@ -80,6 +81,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     else options.signal.addEventListener("abort", () => void stop(), { once: true });
   });
   return { reload: (reason) => reload(parts, reason), stopped };
+}
+
+function armed(parts: DaemonParts, at: Date | null): void {
+  parts.nextTick = at;
+  if (at !== null) return;
+  const { text } = daemonSettings(parts.config).schedule;
+  parts.options.log.warning("schedule-ended", `the schedule '${text}' has no next time: no more ticks; change schedule in ${parts.config.file}`);
 }
 
 async function startServer(parts: DaemonParts): Promise<RunningStatusServer | null> {

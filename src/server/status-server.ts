@@ -2,11 +2,11 @@
 // its last run and each task's last result from the state database. It never builds and never writes;
 // it is separate from the binhost (src/server/binhost.ts), which publishes PKGDIR.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
 import { readHoldSync } from "../stage/hold.js";
 import { stageLayout } from "../stage/layout-paths.js";
-import { openExistingStateDatabase } from "../state/database.js";
+import { createStatusReader, type StatusReader, type StatusRows } from "./status-reader.js";
 
 export interface StatusSource {
   /** Facts of the daemon itself: its config file, schedule, next tick, the run going on now. */
@@ -19,6 +19,8 @@ export interface StatusSource {
 
 export interface RunningStatusServer {
   url: string;
+  /** Set when the address is reachable from other hosts: says so and how to keep it local. */
+  warning: string | null;
   close(): Promise<void>;
 }
 
@@ -27,39 +29,92 @@ export class StatusServerError extends Error {
   override readonly name = "StatusServerError";
 }
 
-export function createStatusServer(source: StatusSource): http.Server {
-  return http.createServer((req, res) => {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      const text = `${JSON.stringify(body, null, 2)}\n`;
-      res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
-      res.end(req.method === "HEAD" ? undefined : text);
-    };
-    if (req.method !== "GET" && req.method !== "HEAD") return send(405, { ok: false, error: "read-only: only GET and HEAD" }, { allow: "GET, HEAD" });
-    const path = (req.url ?? "/").split("?")[0];
-    try {
-      if (path === "/health") return send(200, { ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null });
-      if (path === "/status") return send(200, readStatus(source));
-      send(404, { ok: false, error: `no ${path}: try /health or /status` });
-    } catch (error) {
-      send(500, { ok: false, error: (error as Error).message });
-    }
-  });
+// Node closes a keep-alive connection after this many requests; a client that pipelines past it loses
+// the connection. At most this many connections are served at once: one client cannot hold the event loop.
+export const MAX_REQUESTS_PER_SOCKET = 100;
+export const MAX_CONNECTIONS = 64;
+
+export function createStatusServer(source: StatusSource, listenHost: string, reader: StatusReader = createStatusReader()): http.Server {
+  const routes: Routes = { source, listenHost, statusText: statusTextOf(source, reader) };
+  const server = http.createServer((req, res) => answer(req, res, routes));
+  server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  server.maxConnections = MAX_CONNECTIONS;
+  // Only a client that pipelines gets here: writing it thousands of 503s would hold the event loop.
+  server.on("dropRequest", (_req, socket) => socket.destroy());
+  server.on("close", () => reader.close());
+  return server;
 }
 
-/** The state database is opened per request: readers never block the running build (WAL). */
-function readStatus(source: StatusSource): Record<string, unknown> {
-  const stateDir = source.stateDir();
-  const db = openExistingStateDatabase(stateDir);
+interface Routes {
+  source: StatusSource;
+  listenHost: string;
+  /** The body of GET /status. */
+  statusText(): string;
+}
+
+const json = (body: unknown): string => `${JSON.stringify(body, null, 2)}\n`;
+
+function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, listenHost, statusText }: Routes): void {
+  const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+    res.end(req.method === "HEAD" ? undefined : text);
+  };
+  if (!isAllowedHost(req.headers.host, listenHost)) return send(421, json({ ok: false, error: misdirected(req.headers.host ?? "", listenHost, req.socket.localPort) }));
+  if (req.method !== "GET" && req.method !== "HEAD") return send(405, json({ ok: false, error: "read-only: only GET and HEAD" }), { allow: "GET, HEAD" });
+  const path = (req.url ?? "/").split("?")[0];
   try {
-    const stageHold = source.stage ? readHoldSync(stageLayout(source.stage())) : null;
-    return { ok: true, ...source.daemon(), stateDir, stageHold, lastRun: db?.lastRun() ?? null, tasks: db?.taskStatus() ?? [] };
-  } finally {
-    db?.close();
+    if (path === "/health") return send(200, json({ ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null }));
+    if (path === "/status") return send(200, statusText());
+    send(404, json({ ok: false, error: `no ${path}: try /health or /status` }));
+  } catch (error) {
+    send(500, json({ ok: false, error: (error as Error).message }));
   }
 }
 
+/** Keeps the last body: most requests come before anything changed, and writing every task's JSON was most of their cost. */
+function statusTextOf(source: StatusSource, reader: StatusReader): () => string {
+  let last: { rows: StatusRows; facts: string; text: string } | null = null;
+  return () => {
+    const stateDir = source.stateDir();
+    const daemon = source.daemon();
+    const stageHold = source.stage ? readHoldSync(stageLayout(source.stage())) : null;
+    const facts = JSON.stringify([daemon, stateDir, stageHold]);
+    const rows = reader.read(stateDir);
+    if (last?.rows !== rows || last.facts !== facts) last = { rows, facts, text: json({ ok: true, ...daemon, stateDir, stageHold, ...rows }) };
+    return last.text;
+  };
+}
+
+/**
+ * A page of another site whose name a DNS-rebinding attack points at this address sends its own name
+ * in Host: only IP literals, localhost and the listen address's own name are served.
+ */
+export function isAllowedHost(header: string | undefined, listenHost: string): boolean {
+  // HTTP/1.0 clients send no Host; browsers always do.
+  if (header === undefined) return true;
+  const name = hostName(header);
+  return isIP(name) !== 0 || name === "localhost" || name === listenHost.toLowerCase().replace(/\.$/, "");
+}
+
+/** The name in a Host header, without port, brackets or a final dot, lower case. */
+function hostName(header: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(header);
+  const name = bracketed ? (bracketed[1] ?? "") : header.replace(/:\d*$/, "");
+  return name.toLowerCase().replace(/\.$/, "");
+}
+
+function misdirected(header: string, listenHost: string, port: number | undefined): string {
+  const own = isIP(listenHost) === 6 ? `[${listenHost}]` : listenHost;
+  return `Host '${header.slice(0, 100)}' is not this status server's address: ask for http://${own}:${port ?? "PORT"}/status (other names are refused against DNS rebinding)`;
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback stay on this host; every other address does not. */
+export function isLoopbackAddress(address: string): boolean {
+  return /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address) || address === "::1";
+}
+
 export async function startStatusServer(listen: ListenAddress, source: StatusSource): Promise<RunningStatusServer> {
-  const server = createStatusServer(source);
+  const server = createStatusServer(source, listen.host);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new StatusServerError(
       `the status server cannot listen on ${listen.host}:${listen.port}: ${error.message}; choose another status_listen, or false to turn it off`,
@@ -69,8 +124,11 @@ export async function startStatusServer(listen: ListenAddress, source: StatusSou
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
+    warning: isLoopbackAddress(address.address) ? null
+      : `the status server listens on ${url}, which other hosts can reach: /status shows them the config file and each task's result; set status_listen: 127.0.0.1:${address.port} unless that is meant`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

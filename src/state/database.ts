@@ -7,7 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { binpkgQueries, type BinpkgQueries } from "./binpkgs.js";
 import { elogQueries, type ElogQueries } from "./elog-messages.js";
-import { migrate } from "./migrate.js";
+import { migrate, schemaVersion, SCHEMA_VERSION } from "./migrate.js";
 import { reportQueries, type ReportQueries } from "./reports.js";
 import { runQueries, type RunQueries } from "./runs.js";
 import { StateDatabaseError } from "./state-error.js";
@@ -21,6 +21,8 @@ export interface StateDatabase extends RunQueries, TaskQueries, BinpkgQueries, E
   readonly schemaVersion: number;
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes land, or none. */
   transaction<T>(fn: () => T): T;
+  /** Changes when another connection commits (PRAGMA data_version): a reader's cache key. */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -77,6 +79,7 @@ function assemble(db: Database.Database, file: string, version: number): StateDa
     ...elog,
     ...reportQueries(db, { elog, binpkgs }),
     transaction: (fn) => db.transaction(fn).immediate(),
+    dataVersion: () => db.pragma("data_version", { simple: true }) as number,
     close: () => db.close(),
   };
 }
@@ -84,4 +87,24 @@ function assemble(db: Database.Database, file: string, version: number): StateDa
 /** For readers (status, history, log): null when no run was ever recorded, without creating anything. */
 export function openExistingStateDatabase(stateDir: string): StateDatabase | null {
   return existsSync(stateDatabaseFile(stateDir)) ? openStateDatabase(stateDir) : null;
+}
+
+/**
+ * For servers: one read-only connection that never creates, migrates or writes; null when there is
+ * no database yet. A schema other than this binpkgbot's is refused (the next run migrates it).
+ */
+export function openStateDatabaseReadOnly(stateDir: string): StateDatabase | null {
+  const file = stateDatabaseFile(stateDir);
+  if (!existsSync(file)) return null;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = schemaVersion(db);
+    if (version !== SCHEMA_VERSION) throw new Error(`schema version ${version}, not ${SCHEMA_VERSION}; the next run migrates it`);
+    return assemble(db, file, version);
+  } catch (error) {
+    db?.close();
+    throw new StateDatabaseError(`cannot read the state database ${file}: ${(error as Error).message}`, file, { cause: error });
+  }
 }

@@ -170,3 +170,13 @@ test("SIGTERM during a run stops the container, records the task as interrupted 
   const history = await runCli(["history", "--task", "sleeper", "--json", "-c", world.config]);
   assert.deepEqual((JSON.parse(history.stdout) as { result: string; trigger: string }[]).map((entry) => [entry.result, entry.trigger]), [["interrupted", "daemon"]]);
 });
+
+test("a status_listen that other hosts can reach is warned about at start", { skip }, async (t) => {
+  const world = await createWorld(fixture.dir);
+  t.after(await leakGuard(fixture.dir));
+  await writeFile(world.config, configText(world, "schedule: 1h\nstatus_listen: 0.0.0.0:0\nsync: false\ntasks: []\n"));
+  const daemon = startDaemon(t, world);
+  await daemon.until(/binpkgbot daemon started/);
+  assert.equal(daemon.count(/the status server listens on http:\/\/0\.0\.0\.0:\d+, which other hosts can reach: .*set status_listen: 127\.0\.0\.1:\d+ unless that is meant/), 1, daemon.lines.join("\n"));
+  assert.equal((await daemon.stop()).code, 0);
+});

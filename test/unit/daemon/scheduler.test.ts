@@ -9,17 +9,25 @@ function schedule(text: string): Schedule {
   return result.schedule;
 }
 
-/** A clock whose time moves only when the test says; due timers fire in order. */
-function fakeClock(start = 1_000_000): SchedulerClock & { advance(ms: number): Promise<void>; pending(): number } {
+const MAX_SET_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A clock whose time moves only when the test says; due timers fire in order. Delays are taken as
+ * Node's setTimeout takes them: above 2^31-1 ms, below 1 ms or not a number, it waits 1 ms
+ * (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args).
+ */
+function fakeClock(start = 1_000_000): SchedulerClock & { advance(ms: number): Promise<void>; pending(): number; longest: number } {
   let now = start;
   let nextId = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
   const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
   return {
     now: () => now,
+    longest: 0,
     setTimer(fn, ms) {
       const id = nextId++;
-      timers.set(id, { at: now + ms, fn });
+      this.longest = Math.max(this.longest, ms);
+      timers.set(id, { at: now + (ms >= 1 && ms <= MAX_SET_TIMEOUT_MS ? ms : 1), fn });
       return () => timers.delete(id);
     },
     pending: () => timers.size,
@@ -138,15 +146,34 @@ describe("scheduler", () => {
     assert.deepEqual(ticks.started, [1_000_000]);
   });
 
-  it("waits longer than setTimeout can in steps", async () => {
+  it("waits 40 days in steps setTimeout can take: no tick until the 40 days are over", async () => {
     const clock = fakeClock(Date.UTC(2026, 0, 1));
     const ticks: number[] = [];
     const scheduler = createScheduler(schedule("40d"), clock, { onTick: async (at) => void ticks.push(at.getTime()), onSkip: () => undefined, onError: assert.fail });
     scheduler.start();
+    await clock.advance(200);
+    assert.equal(ticks.length, 1, "a 40-day delay given to setTimeout whole would fire after 1 ms");
     await clock.advance(39 * 86_400_000);
     assert.equal(ticks.length, 1);
     await clock.advance(86_400_000);
     assert.deepEqual(ticks, [Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1) + 40 * 86_400_000]);
+    assert.ok(clock.longest <= MAX_SET_TIMEOUT_MS, `a timer of ${clock.longest} ms`);
+    await scheduler.stop();
+  });
+
+  it("a next time past what a Date holds arms nothing and throws nothing: no more ticks", async () => {
+    const clock = fakeClock();
+    const ticks: Date[] = [];
+    const armed: (Date | null)[] = [];
+    const huge: Schedule = { kind: "interval", text: "200000000d", ms: 200_000_000 * 86_400_000 };
+    const scheduler = createScheduler(huge, clock, {
+      onTick: async (at) => void ticks.push(at), onSkip: (at) => void at.toISOString(), onError: assert.fail, onArmed: (at) => void armed.push(at),
+    });
+    scheduler.start();
+    await clock.advance(200);
+    assert.deepEqual(ticks, [new Date(1_000_000)], "the tick at start only");
+    assert.deepEqual(armed, [null]);
+    assert.equal(clock.pending(), 0);
     await scheduler.stop();
   });
 });

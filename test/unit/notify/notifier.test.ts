@@ -14,7 +14,7 @@ const root = await mkdtemp(path.join(tmpdir(), "binpkgbot-notify-"));
 after(() => rm(root, { recursive: true, force: true }));
 let dirs = 0;
 
-function setUp(notify: NotifySettings, fetchImpl?: typeof fetch) {
+function setUp(notify: NotifySettings, fetchImpl?: typeof fetch, webhookTimeoutMs?: number) {
   const stateDir = path.join(root, `state${++dirs}`);
   const posts: unknown[] = [];
   const mails: { argv: readonly string[]; input: string | undefined }[] = [];
@@ -30,7 +30,7 @@ function setUp(notify: NotifySettings, fetchImpl?: typeof fetch) {
     return new Response("ok", { status: 200 });
   }) as unknown as typeof fetch;
   const make = () => createNotifier({
-    settings: () => ({ notify, stateDir }), exec, fetch: fetchImpl ?? fakeFetch, host: "builder", now: () => new Date(Date.UTC(2026, 10, 26, 3)),
+    settings: () => ({ notify, stateDir }), exec, fetch: fetchImpl ?? fakeFetch, webhookTimeoutMs, host: "builder", now: () => new Date(Date.UTC(2026, 10, 26, 3)),
     log: { info: (_e, m) => void lines.push(`info: ${m}`), warning: (_e, m) => void lines.push(`warning: ${m}`) },
   });
   return { make, posts, mails, lines, stateDir };
@@ -60,7 +60,19 @@ describe("notifier", () => {
     assert.equal(world.posts.length, 1);
   });
 
-  it("a webhook that fails or hangs is logged, never thrown", async () => {
+  it("a webhook that hangs is given up after its timeout, logged, never thrown", { timeout: 5_000 }, async () => {
+    // Answers only when the request is aborted, as a receiver that accepts the connection and never replies.
+    const hanging = (async (_url: string, init: RequestInit) => new Promise((_resolve, reject) => {
+      init.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+    })) as unknown as typeof fetch;
+    const world = setUp(webhook, hanging, 50);
+    // AbortSignal.timeout's timer does not keep Node alive; in the daemon the servers do.
+    const alive = setTimeout(() => undefined, 5_000);
+    await world.make().problem("run-not-started", "locked").finally(() => clearTimeout(alive));
+    assert.match(world.lines.join("\n"), /warning: could not notify webhook http:\/\/127\.0\.0\.1:9\/hook: webhook .*: no answer within 50 ms/);
+  });
+
+  it("a webhook that fails is logged, never thrown", async () => {
     const refused = setUp(webhook, (async () => { throw new TypeError("fetch failed"); }) as unknown as typeof fetch);
     await refused.make().problem("run-not-started", "locked");
     assert.match(refused.lines.join("\n"), /warning: could not notify webhook http:\/\/127\.0\.0\.1:9\/hook: webhook .*fetch failed/);

@@ -10,6 +10,8 @@ const PACKAGE_CHARS = "(letters, digits, '_', '+', '-')";
 const rejected: [text: string, offset: number, message: string, options?: ParseAtomOptions][] = [
   // The search hint names the atom's cpv part, without the slot or repository.
   ["x265:0", 0, "'x265' has no category: write it as category/package; emerge --search '%^x265$' shows its category"],
+  // The '/' of a sub-slot is not the category's.
+  ["x265:0/1", 0, "'x265' has no category: write it as category/package; emerge --search '%^x265$' shows its category"],
   // The suggested fix keeps the cpv and drops the slot.
   [">=cat/pkg-1*:0", 11, "a trailing '*' version glob only works with '=', e.g. =cat/pkg-1*"],
   [

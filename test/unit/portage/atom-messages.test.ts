@@ -6,12 +6,14 @@ import { parseAtom, type ParseAtomOptions } from "../../../src/portage/atom.js";
 // whole message, since the message is what tells the user the fix.
 const SLOT_HELP = "(slots look like :0, :0/1.2, :2=, := or :*)";
 const PACKAGE_CHARS = "(letters, digits, '_', '+', '-')";
+const NO_CATEGORY = "'x265' has no category: write it as category/package; emerge --search '%^x265$' shows its category";
+const SUB_SLOT = `the sub-slot after '/' must start with a letter, digit or '_' ${SLOT_HELP}`;
 
 const rejected: [text: string, offset: number, message: string, options?: ParseAtomOptions][] = [
   // The search hint names the atom's cpv part, without the slot or repository.
-  ["x265:0", 0, "'x265' has no category: write it as category/package; emerge --search '%^x265$' shows its category"],
+  ["x265:0", 0, NO_CATEGORY],
   // The '/' of a sub-slot is not the category's.
-  ["x265:0/1", 0, "'x265' has no category: write it as category/package; emerge --search '%^x265$' shows its category"],
+  ["x265:0/1", 0, NO_CATEGORY],
   // The suggested fix keeps the cpv and drops the slot.
   [">=cat/pkg-1*:0", 11, "a trailing '*' version glob only works with '=', e.g. =cat/pkg-1*"],
   [
@@ -45,9 +47,9 @@ const rejected: [text: string, offset: number, message: string, options?: ParseA
   ["cat/*:**", 7, `'*' is not allowed in a slot ${SLOT_HELP}`, { allowWildcard: true }],
   ["cat/pkg:", 8, `the slot is missing after ':' ${SLOT_HELP}`],
   // versions.py _slot: a sub-slot, like a slot, starts with [\w].
-  ["cat/pkg:0/", 10, `the sub-slot after '/' must start with a letter, digit or '_' ${SLOT_HELP}`],
-  ["cat/pkg:0/-1", 10, `the sub-slot after '/' must start with a letter, digit or '_' ${SLOT_HELP}`],
-  ["cat/pkg:0/.1", 10, `the sub-slot after '/' must start with a letter, digit or '_' ${SLOT_HELP}`],
+  ["cat/pkg:0/", 10, SUB_SLOT],
+  ["cat/pkg:0/-1", 10, SUB_SLOT],
+  ["cat/pkg:0/.1", 10, SUB_SLOT],
   ["cat/pkg::gen.too", 12, "'.' is not allowed in a repository name (letters, digits, '_', '-'; not starting with '-')"],
   // '!' only starts a blocker; elsewhere it is an ordinary bad character.
   ["cat/pk!g", 6, "'!' is not allowed in an atom ('cat/pk!g')"],

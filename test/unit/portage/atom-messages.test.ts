@@ -14,6 +14,8 @@ const rejected: [text: string, offset: number, message: string, options?: ParseA
   ["x265:0", 0, NO_CATEGORY],
   // The '/' of a sub-slot is not the category's.
   ["x265:0/1", 0, NO_CATEGORY],
+  // Nothing to search for after a lone operator.
+  ["~", 1, "'' has no category: write it as category/package, e.g. app-misc/tmux"],
   // The suggested fix keeps the cpv and drops the slot.
   [">=cat/pkg-1*:0", 11, "a trailing '*' version glob only works with '=', e.g. =cat/pkg-1*"],
   [

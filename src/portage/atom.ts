@@ -143,8 +143,9 @@ function parsePackageAtom(text: string, options: ParseAtomOptions): ParseAtomRes
   }
   const repoAt = text.indexOf("::", start);
   const beforeRepo = repoAt === -1 ? text.length : repoAt;
+  // The first ':' ends the cpv, whether it starts a slot or the '::' of a repository.
   const slotAt = text.indexOf(":", start);
-  const cpvEnd = slotAt !== -1 && slotAt < beforeRepo ? slotAt : beforeRepo;
+  const cpvEnd = slotAt === -1 ? text.length : slotAt;
 
   const cpv = parseCpv(text, start, cpvEnd, operator, options.allowWildcard ?? false);
   if (!cpv.ok) return cpv;

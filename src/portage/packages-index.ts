@@ -35,12 +35,12 @@ export type PackagesIndex = {
 };
 
 // bintree.py `_pkgindex_default_pkg_data`: omitted keys mean these values, and
-// PackageIndex.write leaves out keys that hold them.
-const DEFAULT_PKG_DATA: Readonly<Record<string, string>> = {
-  BDEPEND: "", BUILD_ID: "", BUILD_TIME: "", DEFINED_PHASES: "", DEPEND: "", EAPI: "0",
-  IDEPEND: "", IUSE: "", KEYWORDS: "", LICENSE: "", PATH: "", PDEPEND: "", PROPERTIES: "",
-  PROVIDES: "", RDEPEND: "", REQUIRES: "", RESTRICT: "", SLOT: "0", USE: "",
-};
+// PackageIndex.write leaves out keys that hold them. Its other keys (BDEPEND,
+// BUILD_ID, USE…) default to "", which needs no entry: empty values are read as
+// absent and never written.
+const DEFAULT_EAPI = "0";
+const DEFAULT_SLOT = "0";
+const DEFAULT_PKG_DATA: Readonly<Record<string, string>> = { EAPI: DEFAULT_EAPI, SLOT: DEFAULT_SLOT };
 
 // bintree.py `_pkgindex_inherited_keys` (CHOST, repository), under their
 // names in the file (`_pkgindex_translated_keys`: repository is written REPO).
@@ -93,8 +93,10 @@ function readBlocks(lines: readonly string[], issues: PackagesIndexIssue[]): Blo
         // readBody stops at the first empty block: the rest is invisible to Portage.
         reportIgnoredTail(lines, index, issues);
         return blocks;
+      } else {
+        // An empty first line: readHeader reads an empty header.
+        blocks.push({ line: number, fields: new Map(), lines: new Map() });
       }
-      if (current === undefined && blocks.length === 0) blocks.push({ line: number, fields: new Map(), lines: new Map() });
       current = undefined;
       continue;
     }
@@ -145,13 +147,13 @@ export function toBinpkgEntry(
 ): BinpkgEntry {
   const get = (key: string): string | undefined => (fields[key] ? fields[key] : undefined);
   const cpv = fields.CPV ?? "";
-  const [slot = "0", subSlot] = (get("SLOT") ?? DEFAULT_PKG_DATA.SLOT ?? "0").split("/", 2);
+  const [slot = "0", subSlot] = (get("SLOT") ?? DEFAULT_SLOT).split("/", 2);
   const entry: BinpkgEntry = {
     cpv,
     path: get("PATH") ?? `${cpv}.tbz2`,
     use: (fields.USE ?? "").split(/[ \t]+/).filter((flag) => flag !== ""),
     slot,
-    eapi: get("EAPI") ?? DEFAULT_PKG_DATA.EAPI ?? "0",
+    eapi: get("EAPI") ?? DEFAULT_EAPI,
     fields,
   };
   if (subSlot !== undefined) entry.subSlot = subSlot;

@@ -112,6 +112,8 @@ describe("isAtomLike", () => {
     ["~*", false],
     ["=pkg", true],
     ["amd64", false],
+    // USE flags may contain '@' (_get_useflag_re); only a leading '@' names a set.
+    ["foo@bar", false],
   ];
   for (const [token, expected] of cases) {
     it(`${token} → ${expected}`, () => assert.equal(isAtomLike(token), expected));

@@ -49,21 +49,24 @@ describe("package.* rendering", () => {
 });
 
 describe("package.* rendering refuses text Portage would misread", () => {
-  const cases: [string, () => string, string, number][] = [
-    ["a USE-dep atom", () => renderPackageUse(header, [{ atom: "cat/pkg[foo]", tokens: ["foo"] }]), "cat/pkg[foo]", 7],
-    ["a set", () => renderAtomList(header, ["@world"]), "@world", 0],
-    ["a bad flag", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["x265", "fo;o"] }]), "x265 fo;o", 7],
-    ["a token with a space", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["a b"] }]), "a b", 1],
-    ["no flags", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: [] }]), "cat/pkg", 0],
-    ["a dangling USE_EXPAND", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["VIDEO_CARDS:"] }]), "VIDEO_CARDS:", 0],
-    ["a bad keyword", () => renderAcceptKeywords(header, [{ atom: "cat/pkg", keywords: ["~~amd64"] }]), "~~amd64", 1],
-    ["a header with a line break", () => renderAtomList("task\ncat/pkg", []), "task\ncat/pkg", 4],
-    ["an atom with a line break", () => renderAtomList(header, ["cat/pkg\ncat/other"]), "cat/pkg\ncat/other", 7],
+  const cases: [string, () => string, string, number, string][] = [
+    ["a USE-dep atom", () => renderPackageUse(header, [{ atom: "cat/pkg[foo]", tokens: ["foo"] }]), "cat/pkg[foo]", 7, "invalid atom 'cat/pkg[foo]': USE dependencies like"],
+    ["a set", () => renderAtomList(header, ["@world"]), "@world", 0, "invalid atom '@world': package sets like '@world' are not allowed here; list the packages instead"],
+    ["a bad flag", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["x265", "fo;o"] }]), "x265 fo;o", 7, "';' is not allowed in a USE flag"],
+    ["a token with a space", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["a b"] }]), "a b", 1, "'a b' must be exactly one token"],
+    ["an empty token", () => renderAcceptKeywords(header, [{ atom: "cat/pkg", keywords: ["~amd64", ""] }]), "", 0, "'' must be exactly one token"],
+    ["no flags", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: [] }]), "cat/pkg", 0, "no USE flags given for 'cat/pkg' in package.use"],
+    ["a dangling USE_EXPAND", () => renderPackageUse(header, [{ atom: "cat/pkg", tokens: ["VIDEO_CARDS:"] }]), "VIDEO_CARDS:", 0, "USE_EXPAND prefix 'VIDEO_CARDS:' needs values after it"],
+    ["a bad keyword", () => renderAcceptKeywords(header, [{ atom: "cat/pkg", keywords: ["~~amd64"] }]), "~~amd64", 1, "'~' is not allowed in keyword '~~amd64'"],
+    ["a header with a line break", () => renderAtomList("task\ncat/pkg", []), "task\ncat/pkg", 4, "a package file header must be a single line"],
+    ["an atom with a line break", () => renderAtomList(header, ["cat/pkg\ncat/other"]), "cat/pkg\ncat/other", 7, "invalid atom 'cat/pkg\ncat/other': a line break is not allowed in an atom"],
   ];
-  for (const [name, render, value, offset] of cases) {
+  for (const [name, render, value, offset, message] of cases) {
     it(name, () => {
       assert.throws(render, (error: unknown) => {
         assert.ok(error instanceof PackageFileError);
+        assert.equal(error.name, "PackageFileError");
+        assert.ok(error.message.startsWith(message), error.message);
         assert.equal(error.value, value);
         assert.equal(error.offset, offset);
         return true;

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { parseKeywordTokens, parseUseTokens } from "../../../src/portage/use-flag.js";
+import { parseKeywordTokens, parseUseTokens, type TokensResult } from "../../../src/portage/use-flag.js";
 
 describe("parseUseTokens", () => {
   const valid: [string, string[]][] = [
@@ -77,5 +77,24 @@ describe("parseKeywordTokens", () => {
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.offset, offset, result.message);
     });
+  }
+});
+
+describe("USE flag and keyword messages", () => {
+  const cases: [name: string, result: TokensResult, offset: number, message: string][] = [
+    [
+      "a USE_EXPAND prefix with a second ':'",
+      parseUseTokens("VIDEO_CARDS:radeon:"),
+      11,
+      "'VIDEO_CARDS:radeon:' is not a USE_EXPAND prefix; write the variable name in upper case followed by ':', e.g. VIDEO_CARDS: radeon",
+    ],
+    ["a line break among flags", parseUseTokens("doc\nfoo"), 3, "a line break is not allowed here; write one line per atom"],
+    ["a line break among keywords", parseKeywordTokens("amd64\r~x86"), 5, "a line break is not allowed here; write one line per atom"],
+    ["'+' enabling a flag", parseUseTokens("doc +foo"), 4, "'+foo': write a flag without '+' to enable it, e.g. foo"],
+    ["'+' after '-'", parseUseTokens("-+foo"), 1, "a USE flag must start with a letter or digit, not '+' ('-+foo')"],
+    ["a lone '~'", parseKeywordTokens("amd64 ~"), 7, "'~' is not a keyword; write e.g. amd64, ~amd64, ~*, * or **"],
+  ];
+  for (const [name, result, offset, message] of cases) {
+    it(name, () => assert.deepEqual(result, { ok: false, message, offset }));
   }
 });

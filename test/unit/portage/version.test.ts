@@ -10,6 +10,8 @@ const samples = [
   "1.0_alpha1_beta2_pre3_rc4_p5-r6", "1a", "1.0a_p1-r2", "9999",
   "", "a", "1.", ".1", "1..2", "1.0-", "1.0-r", "1.0r1", "1.0_", "1.0_x", "1.0_rc1x", "1ab", "1.0-r1-r2",
   "1.0_RC1", "1-1", "v1", "1.0 ", "1_p1.2", "1.0-ra", "1b.2", "01", "1.0_prerc",
+  // A suffix needs its '_'; the letter is one of a-z, 'z' included.
+  "1.0.p1", "1.0Xrc1", "1.0-rc1", "1z", "1.0z_p1", "1~",
 ];
 
 describe("versions", () => {

@@ -41,7 +41,10 @@ async function killNspawnHard(machine: string): Promise<{ snapshot: string; runn
   const pid = await waitFor("systemd-nspawn to start", () => findNspawnPid(machine));
   const [snapshot] = await waitFor("the ephemeral snapshot", async () => {
     const found = await findLeftoverSnapshots(stage);
-    return found.length === 1 && (await findSnapshotProcesses("/proc", basename(found[0] ?? ""))).length > 0 && found;
+    // The payload itself, not nspawn's own set-up child: that one has PR_SET_PDEATHSIG and dies with
+    // nspawn, so killing nspawn before the payload's exec (a wide window on a loaded host) leaves nothing.
+    const inside = await findSnapshotProcesses("/proc", basename(found[0] ?? ""));
+    return found.length === 1 && inside.some((process) => process.comm === "sleep") && found;
   });
   process.kill(pid, "SIGKILL");
   await waitFor("systemd-nspawn to die", async () => (await findNspawnPid(machine)) === null);

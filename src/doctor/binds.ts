@@ -4,6 +4,7 @@
 import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Bind } from "../config/config.js";
+import { quoteWord } from "../plan/render-plan.js";
 import { renderFinding, type Finding } from "./finding.js";
 
 export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink";
@@ -51,7 +52,7 @@ function checkBind(bind: BindFacts, configFile: string): Finding {
     case "dangling-symlink":
       return { level: "problem", subject,
         message: `${bind.from} does not exist${bind.source === "dangling-symlink" ? " (a symlink to nothing)" : ""}: systemd-nspawn cannot bind it at ${bind.to}, so no container would start`,
-        fix: `create it (mkdir -p ${bind.from}, or the file it should be), ${elsewhere}` };
+        fix: `create it (mkdir -p ${quoteWord(bind.from)}, or the file it should be), ${elsewhere}` };
     case "directory":
     case "file":
       if (bind.target !== null && bind.target !== bind.source) {

@@ -1,11 +1,12 @@
 // The config's bind mounts, checked as systemd-nspawn checks them when a container starts
 // (src/nspawn/nspawn-mount.c, mount_bind): it stops with "Failed to stat SOURCE" when the source is
 // missing, and refuses a directory bound onto a file in the stage, or a file onto a directory.
-import { lstat, stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import path from "node:path";
 import type { Bind } from "../config/config.js";
 import { quoteWord } from "../plan/render-plan.js";
 import { renderFinding, type Finding } from "./finding.js";
+import { readKind } from "./read-path-kind.js";
 
 export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink";
 
@@ -27,9 +28,8 @@ export async function readBindFacts(binds: readonly Bind[], stage: string): Prom
 }
 
 async function readSourceKind(file: string): Promise<BindSourceKind> {
-  const target = await stat(file).catch(() => null);
-  if (target !== null) return target.isDirectory() ? "directory" : "file";
-  return (await lstat(file).catch(() => null)) === null ? "missing" : "dangling-symlink";
+  const kind = await readKind(file);
+  return kind === "not-directory" ? "file" : kind;
 }
 
 // A symlink inside the stage resolves against the container's root, not the host's: left to nspawn.

@@ -8,7 +8,7 @@ import { quoteWord } from "../plan/render-plan.js";
 import { renderFinding, type Finding } from "./finding.js";
 import { readKind } from "./read-path-kind.js";
 
-export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink";
+export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink" | "symlink-loop";
 
 export interface BindFacts {
   from: string;
@@ -48,6 +48,9 @@ function checkBind(bind: BindFacts, configFile: string): Finding {
   const mode = bind.writable ? "writable" : "read-only";
   const elsewhere = `or remove the bind from 'binds' in ${configFile}`;
   switch (bind.source) {
+    case "symlink-loop":
+      return { level: "problem", subject, message: `${bind.from} is a loop of symlinks: systemd-nspawn cannot bind it at ${bind.to}, so no container would start`,
+        fix: `replace the loop at ${quoteWord(bind.from)} with the directory or file to bind, ${elsewhere}` };
     case "missing":
     case "dangling-symlink":
       return { level: "problem", subject,

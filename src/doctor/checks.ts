@@ -2,7 +2,7 @@
 import { quoteWord } from "../plan/render-plan.js";
 import { checkBinds } from "./binds.js";
 import { checkSigning } from "./signing.js";
-import type { DoctorFacts, StageFacts, WritableDirFacts } from "./facts.js";
+import type { DoctorFacts, PathKind, StageFacts, WritableDirFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
 import { checkBinrepos, checkEtcPortage, checkMultiInstance, checkPortageRepo } from "./portage-checks.js";
 
@@ -53,6 +53,9 @@ export function checkStage(stage: StageFacts, configFile: string): Finding[] {
       return checkMissingStage(stage, configFile, init);
     case "dangling-symlink":
       return [{ level: "problem", subject, message: `${stage.path} is a symlink to ${stage.symlinkTarget ?? "?"}, which does not exist`,
+        fix: `point it at an existing stage (ln -sfn TARGET ${quoteWord(stage.path)}), or remove it and run: ${init}` }];
+    case "symlink-loop":
+      return [{ level: "problem", subject, message: `${stage.path} is a loop of symlinks (it points at ${stage.symlinkTarget ?? "?"})`,
         fix: `point it at an existing stage (ln -sfn TARGET ${quoteWord(stage.path)}), or remove it and run: ${init}` }];
     case "not-directory":
       return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${quoteWord(stage.path)} and run: ${init}` }];
@@ -133,11 +136,14 @@ export function checkWritableDir(key: string, dir: WritableDirFacts, configFile:
       }
       return [...tmpfsWarning(key, dir), { level: "ok", subject: key, message: `${dir.path} does not exist yet; binpkgbot run creates it${on}` }];
     case "dangling-symlink":
+    case "symlink-loop":
     case "not-directory":
-      return [{ level: "problem", subject: key, message: `${dir.path} is not a directory${dir.kind === "dangling-symlink" ? " (a symlink to nothing)" : ""}`,
+      return [{ level: "problem", subject: key, message: `${dir.path} is not a directory${KIND_NOTE[dir.kind] ?? ""}`,
         fix: `remove it (rm ${quoteWord(dir.path)}), ${elsewhere}` }];
   }
 }
+
+const KIND_NOTE: Partial<Record<PathKind, string>> = { "dangling-symlink": " (a symlink to nothing)", "symlink-loop": " (a loop of symlinks)" };
 
 // Binpkgs and logs on a tmpfs vanish at the next reboot.
 function tmpfsWarning(key: string, dir: WritableDirFacts): Finding[] {

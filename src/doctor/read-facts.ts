@@ -90,7 +90,7 @@ export async function readEtcPortage(path: string): Promise<EtcPortageFacts> {
  */
 export async function readPortageConfig(path: string): Promise<TextFile[] | null> {
   const kind = await readKind(path);
-  if (kind === "missing" || kind === "dangling-symlink") return null;
+  if (kind === "missing" || kind === "dangling-symlink" || kind === "symlink-loop") return null;
   // An unreadable file counts as empty rather than stopping the whole report.
   if (kind === "not-directory") return [{ path, text: await readFile(path, "utf8").catch(() => "") }];
   const files: TextFile[] = [];

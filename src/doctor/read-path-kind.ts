@@ -5,7 +5,7 @@ import type { PathKind } from "./facts.js";
 export async function readKind(path: string): Promise<PathKind> {
   const link = await lstat(path).catch(() => null);
   if (link === null) return "missing";
-  const target = await stat(path).catch(() => null);
-  if (target === null) return "dangling-symlink";
+  const target = await stat(path).catch((error: NodeJS.ErrnoException) => error);
+  if (target instanceof Error) return target.code === "ELOOP" ? "symlink-loop" : "dangling-symlink";
   return target.isDirectory() ? "directory" : "not-directory";
 }

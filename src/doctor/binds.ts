@@ -1,12 +1,14 @@
 // The config's bind mounts, checked as systemd-nspawn checks them when a container starts
 // (src/nspawn/nspawn-mount.c, mount_bind): it stops with "Failed to stat SOURCE" when the source is
 // missing, and refuses a directory bound onto a file in the stage, or a file onto a directory.
-import { lstat, stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import path from "node:path";
 import type { Bind } from "../config/config.js";
+import { quoteWord } from "../plan/render-plan.js";
 import { renderFinding, type Finding } from "./finding.js";
+import { readKind } from "./read-path-kind.js";
 
-export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink";
+export type BindSourceKind = "directory" | "file" | "missing" | "dangling-symlink" | "symlink-loop";
 
 export interface BindFacts {
   from: string;
@@ -26,9 +28,8 @@ export async function readBindFacts(binds: readonly Bind[], stage: string): Prom
 }
 
 async function readSourceKind(file: string): Promise<BindSourceKind> {
-  const target = await stat(file).catch(() => null);
-  if (target !== null) return target.isDirectory() ? "directory" : "file";
-  return (await lstat(file).catch(() => null)) === null ? "missing" : "dangling-symlink";
+  const kind = await readKind(file);
+  return kind === "not-directory" ? "file" : kind;
 }
 
 // A symlink inside the stage resolves against the container's root, not the host's: left to nspawn.
@@ -47,11 +48,14 @@ function checkBind(bind: BindFacts, configFile: string): Finding {
   const mode = bind.writable ? "writable" : "read-only";
   const elsewhere = `or remove the bind from 'binds' in ${configFile}`;
   switch (bind.source) {
+    case "symlink-loop":
+      return { level: "problem", subject, message: `${bind.from} is a loop of symlinks: systemd-nspawn cannot bind it at ${bind.to}, so no container would start`,
+        fix: `replace the loop at ${quoteWord(bind.from)} with the directory or file to bind, ${elsewhere}` };
     case "missing":
     case "dangling-symlink":
       return { level: "problem", subject,
         message: `${bind.from} does not exist${bind.source === "dangling-symlink" ? " (a symlink to nothing)" : ""}: systemd-nspawn cannot bind it at ${bind.to}, so no container would start`,
-        fix: `create it (mkdir -p ${bind.from}, or the file it should be), ${elsewhere}` };
+        fix: `create it (mkdir -p ${quoteWord(bind.from)}, or the file it should be), ${elsewhere}` };
     case "directory":
     case "file":
       if (bind.target !== null && bind.target !== bind.source) {

@@ -1,7 +1,8 @@
 // The doctor's judgement: facts in, findings out. Pure: every fact comes in through DoctorFacts.
+import { quoteWord } from "../plan/render-plan.js";
 import { checkBinds } from "./binds.js";
 import { checkSigning } from "./signing.js";
-import type { DoctorFacts, StageFacts, WritableDirFacts } from "./facts.js";
+import type { DoctorFacts, PathKind, StageFacts, WritableDirFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
 import { checkBinrepos, checkEtcPortage, checkMultiInstance, checkPortageRepo } from "./portage-checks.js";
 
@@ -46,15 +47,18 @@ export function checkNspawn(facts: Pick<DoctorFacts, "nspawn">): Finding[] {
 
 export function checkStage(stage: StageFacts, configFile: string): Finding[] {
   const subject = "stage";
-  const init = `binpkgbot stage init --from stage3-….tar.xz -c ${configFile}`;
+  const init = `binpkgbot stage init --from stage3-….tar.xz -c ${quoteWord(configFile)}`;
   switch (stage.kind) {
     case "missing":
       return checkMissingStage(stage, configFile, init);
     case "dangling-symlink":
       return [{ level: "problem", subject, message: `${stage.path} is a symlink to ${stage.symlinkTarget ?? "?"}, which does not exist`,
-        fix: `point it at an existing stage (ln -sfn TARGET ${stage.path}), or remove it and run: ${init}` }];
+        fix: `point it at an existing stage (ln -sfn TARGET ${quoteWord(stage.path)}), or remove it and run: ${init}` }];
+    case "symlink-loop":
+      return [{ level: "problem", subject, message: `${stage.path} is a loop of symlinks (it points at ${stage.symlinkTarget ?? "?"})`,
+        fix: `point it at an existing stage (ln -sfn TARGET ${quoteWord(stage.path)}), or remove it and run: ${init}` }];
     case "not-directory":
-      return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${stage.path} and run: ${init}` }];
+      return [{ level: "problem", subject, message: `${stage.path} is not a directory`, fix: `set 'stage' in ${configFile} to the stage directory, or remove ${quoteWord(stage.path)} and run: ${init}` }];
     case "directory":
       return [...checkStageDirectory(stage, configFile, init), ...checkStageParent(stage)];
   }
@@ -65,7 +69,7 @@ function checkStageParent(stage: StageFacts): Finding[] {
   const parent = stage.parent;
   if (parent === undefined || parent.writable) return [];
   return [{ level: "problem", subject: "stage", message: `${parent.path}, the directory of the stage, is not writable: every run writes the stage's lock there, and persisting tasks its generations`,
-    fix: `make it writable (ls -ld ${parent.path}; findmnt -T ${parent.path}), or move the stage into a writable directory` }];
+    fix: `make it writable (ls -ld ${quoteWord(parent.path)}; findmnt -T ${quoteWord(parent.path)}), or move the stage into a writable directory` }];
 }
 
 /**
@@ -83,7 +87,7 @@ function checkMissingStage(stage: StageFacts, configFile: string, init: string):
       fix: `set 'stage' in ${configFile} to a path in a directory, or remove ${parent.path}; then: ${init}` }];
   }
   return [{ level: "problem", subject, message: `${stage.path} does not exist, nor its parent ${parent.path}`,
-    fix: `mkdir -p ${parent.path} && ${init}` }, ...stageFilesystem(stage, configFile)];
+    fix: `mkdir -p ${quoteWord(parent.path)} && ${init}` }, ...stageFilesystem(stage, configFile)];
 }
 
 function stageFilesystem(stage: StageFacts, configFile: string): Finding[] {
@@ -108,8 +112,9 @@ function checkStageDirectory(stage: StageFacts, configFile: string, init: string
   }
   if (!stage.subvolume) {
     const dir = stage.symlinkTarget ?? stage.path;
+    const sh = (suffix: string): string => quoteWord(`${dir}${suffix}`);
     return [{ level: "warning", subject, message: `${where} is on btrfs but is a plain directory, not a subvolume: it cannot be snapshotted, so every throw-away container copies it`,
-      fix: `turn it into a subvolume: btrfs subvolume create ${dir}.new && cp -a --reflink=always ${dir}/. ${dir}.new/ && mv ${dir} ${dir}.old && mv ${dir}.new ${dir}` }];
+      fix: `turn it into a subvolume: btrfs subvolume create ${sh(".new")} && cp -a --reflink=always ${sh("/.")} ${sh(".new/")} && mv ${sh("")} ${sh(".old")} && mv ${sh(".new")} ${sh("")}` }];
   }
   return [{ level: "ok", subject, message: `${where} is a btrfs subvolume` }];
 }
@@ -121,21 +126,24 @@ export function checkWritableDir(key: string, dir: WritableDirFacts, configFile:
     case "directory":
       if (!dir.writable) {
         return [{ level: "problem", subject: key, message: `${dir.path}${on} is not writable (a read-only mount or its permissions)`,
-          fix: `make it writable (ls -ld ${dir.path}; findmnt -T ${dir.path}) ${elsewhere}` }];
+          fix: `make it writable (ls -ld ${quoteWord(dir.path)}; findmnt -T ${quoteWord(dir.path)}) ${elsewhere}` }];
       }
       return [...tmpfsWarning(key, dir), { level: "ok", subject: key, message: `${dir.path} is writable${on}` }];
     case "missing":
       if (!dir.writable) {
         return [{ level: "problem", subject: key, message: `${dir.path} does not exist and cannot be created: ${dir.existingAncestor ?? "its parent"} is not writable`,
-          fix: `create it: mkdir -p ${dir.path} (as a user who may), ${elsewhere}` }];
+          fix: `create it: mkdir -p ${quoteWord(dir.path)} (as a user who may), ${elsewhere}` }];
       }
       return [...tmpfsWarning(key, dir), { level: "ok", subject: key, message: `${dir.path} does not exist yet; binpkgbot run creates it${on}` }];
     case "dangling-symlink":
+    case "symlink-loop":
     case "not-directory":
-      return [{ level: "problem", subject: key, message: `${dir.path} is not a directory${dir.kind === "dangling-symlink" ? " (a symlink to nothing)" : ""}`,
-        fix: `remove it (rm ${dir.path}), ${elsewhere}` }];
+      return [{ level: "problem", subject: key, message: `${dir.path} is not a directory${KIND_NOTE[dir.kind] ?? ""}`,
+        fix: `remove it (rm ${quoteWord(dir.path)}), ${elsewhere}` }];
   }
 }
+
+const KIND_NOTE: Partial<Record<PathKind, string>> = { "dangling-symlink": " (a symlink to nothing)", "symlink-loop": " (a loop of symlinks)" };
 
 // Binpkgs and logs on a tmpfs vanish at the next reboot.
 function tmpfsWarning(key: string, dir: WritableDirFacts): Finding[] {

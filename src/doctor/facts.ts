@@ -9,7 +9,7 @@ export interface TextFile {
   text: string;
 }
 
-export type PathKind = "directory" | "missing" | "dangling-symlink" | "not-directory";
+export type PathKind = "directory" | "missing" | "dangling-symlink" | "symlink-loop" | "not-directory";
 
 /** A directory binpkgbot writes to (created by `binpkgbot run` when missing). */
 export interface WritableDirFacts {

@@ -1,4 +1,5 @@
 // Checks of the Portage side: the repository, the admin's etc_portage, FEATURES and binhosts. Pure.
+import { quoteWord } from "../plan/render-plan.js";
 import { isRemoteUri, parseBinrepos, type Binrepo } from "./binrepos.js";
 import type { DoctorFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
@@ -12,12 +13,12 @@ export function checkPortageRepo(facts: Pick<DoctorFacts, "portageRepo" | "syncE
   const elsewhere = `or set 'portage_repo' in ${facts.configFile} to the repository`;
   if (repo.kind !== "directory") {
     return [{ level: "problem", subject, message: `${repo.path} ${repo.kind === "missing" ? "does not exist" : "is not a directory"}`,
-      fix: `get the Gentoo repository: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${repo.path}, ${elsewhere}` }];
+      fix: `get the Gentoo repository: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${quoteWord(repo.path)}, ${elsewhere}` }];
   }
   if (repo.repoName === null && !repo.hasMetadataDir) {
     const message = `${repo.path} has neither profiles/repo_name nor metadata/: it is not an ebuild repository (yet)`;
-    if (facts.syncEnabled) return [{ level: "warning", subject, message: `${message}; the sync before the tasks has to fill it`, fix: `to fill it now: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${repo.path}` }];
-    return [{ level: "problem", subject, message: `${message}, and sync is off`, fix: `fill it: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${repo.path}, ${elsewhere}` }];
+    if (facts.syncEnabled) return [{ level: "warning", subject, message: `${message}; the sync before the tasks has to fill it`, fix: `to fill it now: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${quoteWord(repo.path)}` }];
+    return [{ level: "problem", subject, message: `${message}, and sync is off`, fix: `fill it: git clone --depth 1 https://github.com/gentoo-mirror/gentoo.git ${quoteWord(repo.path)}, ${elsewhere}` }];
   }
   return [{ level: "ok", subject, message: `${repo.path} is an ebuild repository${repo.repoName === null ? "" : ` (${repo.repoName})`}` }];
 }
@@ -27,11 +28,11 @@ export function checkEtcPortage(facts: Pick<DoctorFacts, "etcPortage" | "stage" 
   const subject = "etc_portage";
   if (etc.kind !== "directory") {
     return [{ level: "problem", subject, message: `${etc.path} ${etc.kind === "missing" ? "does not exist" : "is not a directory"}; binpkgbot gives a copy of it to every container as /etc/portage`,
-      fix: `start from the stage's own: cp -a ${facts.stage.path}/etc/portage ${etc.path}, or set 'etc_portage' in ${facts.configFile}` }];
+      fix: `start from the stage's own: cp -a ${quoteWord(`${facts.stage.path}/etc/portage`)} ${quoteWord(etc.path)}, or set 'etc_portage' in ${facts.configFile}` }];
   }
   if (etc.makeConf === null) {
     return [{ level: "problem", subject, message: `${etc.path} has no make.conf, so containers would build without your CFLAGS, FEATURES and USE`,
-      fix: `copy the stage's: cp ${facts.stage.path}/etc/portage/make.conf ${etc.path}/make.conf` }];
+      fix: `copy the stage's: cp ${quoteWord(`${facts.stage.path}/etc/portage/make.conf`)} ${quoteWord(`${etc.path}/make.conf`)}` }];
   }
   return [{ level: "ok", subject, message: `${etc.path} has make.conf` }];
 }

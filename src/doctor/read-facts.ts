@@ -1,14 +1,15 @@
 // Reads what the doctor judges: the host, the paths of the config and the Portage files in them.
 // Reading never fails on a broken set-up: a missing or odd path becomes a fact.
 import { readBindFacts } from "./binds.js";
+import { readKind } from "./read-path-kind.js";
 import { readSigningFacts } from "./signing.js";
-import { access, constants, lstat, readdir, readFile, realpath, readlink, stat } from "node:fs/promises";
+import { access, constants, lstat, readdir, readFile, realpath, readlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Config } from "../config/config.js";
 import { isSubvolume, readFilesystemType } from "../container/filesystem.js";
 import { probeHost } from "../container/host.js";
 import type { Exec } from "../exec/exec.js";
-import type { DoctorFacts, EtcPortageFacts, PathKind, RepoFacts, StageFacts, TextFile, WritableDirFacts } from "./facts.js";
+import type { DoctorFacts, EtcPortageFacts, RepoFacts, StageFacts, TextFile, WritableDirFacts } from "./facts.js";
 
 export interface ReadFactsDeps {
   exec: Exec;
@@ -32,14 +33,6 @@ export async function readDoctorFacts(config: Config, deps: ReadFactsDeps): Prom
     syncEnabled: config.sync.kind !== "none",
     signing: config.signing ? await readSigningFacts(config.signing, deps.exec) : null,
   };
-}
-
-async function readKind(path: string): Promise<PathKind> {
-  const link = await lstat(path).catch(() => null);
-  if (link === null) return "missing";
-  const target = await stat(path).catch(() => null);
-  if (target === null) return "dangling-symlink";
-  return target.isDirectory() ? "directory" : "not-directory";
 }
 
 const isWritable = (path: string): Promise<boolean> => access(path, constants.W_OK).then(() => true, () => false);
@@ -97,7 +90,7 @@ export async function readEtcPortage(path: string): Promise<EtcPortageFacts> {
  */
 export async function readPortageConfig(path: string): Promise<TextFile[] | null> {
   const kind = await readKind(path);
-  if (kind === "missing" || kind === "dangling-symlink") return null;
+  if (kind === "missing" || kind === "dangling-symlink" || kind === "symlink-loop") return null;
   // An unreadable file counts as empty rather than stopping the whole report.
   if (kind === "not-directory") return [{ path, text: await readFile(path, "utf8").catch(() => "") }];
   const files: TextFile[] = [];

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { SigningSettings } from "../config/config.js";
 import { copyTree } from "../engine/copy-tree.js";
 import type { Exec } from "../exec/exec.js";
+import { quoteWord } from "../plan/render-plan.js";
 import type { Finding } from "./finding.js";
 
 export interface SigningFacts {
@@ -43,6 +44,6 @@ export function checkSigning(facts: SigningFacts | null, configFile: string): Fi
   if (facts.failure === null) return [{ level: "ok", subject, message: `signs without a passphrase prompt from ${facts.gnupgHome}` }];
   return [{
     level: "problem", subject, message: `cannot sign unattended from ${facts.gnupgHome}: ${facts.failure}`,
-    fix: `use a key without a passphrase for the binhost (gpg --homedir ${facts.gnupgHome} --quick-gen-key 'binhost <root@localhost>' ed25519 sign never, with an empty passphrase) and set signing.key in ${configFile}`,
+    fix: `use a key without a passphrase for the binhost (gpg --homedir ${quoteWord(facts.gnupgHome)} --quick-gen-key 'binhost <root@localhost>' ed25519 sign never, with an empty passphrase) and set signing.key in ${configFile}`,
   }];
 }

@@ -67,6 +67,10 @@ export function createBinhostServer(options: BinhostOptions): http.Server {
     // How often Node checks the headers timeout (30 s by default, which would stretch a short one).
     connectionsCheckingInterval: Math.min(1_000, Math.max(10, Math.floor(limits.headersTimeoutMs / 4))),
   }, oneRequestAtATime(limits.maxPipelineDepth, (req, res) => handleRequest(req, res, context)));
+  // A client that half-closes after its requests (`nc -N`) still gets the answers: by default
+  // Node ends the socket on the client's FIN (lib/_http_server.js socketOnEnd), dropping every
+  // answer not written synchronously, which is all of ours (they wait for a file to open).
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.maxConnections = limits.maxConnections;
   server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
   // Socket inactivity: a write the client does not drain stops the writes, and after this long

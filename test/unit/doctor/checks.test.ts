@@ -188,3 +188,39 @@ test("findings print one per line with their prefix and fix", () => {
   assert.equal(renderSummary([{ level: "problem", subject: "a", message: "b" }, { level: "warning", subject: "c", message: "d" },
     { level: "problem", subject: "e", message: "f" }]), "2 problems, 1 warning");
 });
+
+// Paths in binpkgbot.yml may hold spaces or quotes; a fix that names a command must still paste into a shell.
+function factsWithSpaces(): DoctorFacts {
+  const good = goodFacts();
+  const dir = (path: string, kind: "directory" | "not-directory") => ({ path, kind, writable: false, existingAncestor: null, filesystem: "btrfs" });
+  return {
+    ...good,
+    configFile: "/etc/binpkgbot/my config.yml",
+    stage: { ...good.stage, path: "/srv/my stage", subvolume: false, parent: dir("/srv/it's here", "directory") },
+    pkgdir: dir("/srv/bin pkgs", "not-directory"),
+    stateDir: dir("/var/lib/bin bot", "directory"),
+    portageRepo: { path: "/srv/gentoo repo", kind: "directory", repoName: null, hasMetadataDir: false },
+    etcPortage: { path: "/srv/etc portage", kind: "directory", makeConf: null, binrepos: [] },
+    binds: [{ from: "/srv/c cache", to: "/var/cache/ccache", writable: true, source: "missing", target: null }],
+  };
+}
+
+const fixOf = (facts: DoctorFacts, subject: string): string =>
+  checkAll(facts).filter((f) => f.subject === subject && f.fix !== undefined).map((f) => f.fix).join(" | ");
+
+test("fix commands quote paths with spaces or quotes, so they can be pasted into a shell", () => {
+  const facts = factsWithSpaces();
+  assert.match(fixOf(facts, "etc_portage"), /cp '\/srv\/my stage\/etc\/portage\/make\.conf' '\/srv\/etc portage\/make\.conf'/);
+  assert.match(fixOf(facts, "pkgdir"), /rm '\/srv\/bin pkgs'/);
+  assert.match(fixOf(facts, "state_dir"), /ls -ld '\/var\/lib\/bin bot'; findmnt -T '\/var\/lib\/bin bot'/);
+  assert.match(fixOf(facts, "portage_repo"), /gentoo\.git '\/srv\/gentoo repo'/);
+  assert.match(fixOf(facts, "bind /srv/c cache"), /mkdir -p '\/srv\/c cache'/);
+  assert.match(fixOf(facts, "stage"), /ls -ld '\/srv\/it'\\''s here'/);
+  assert.match(fixOf(facts, "stage"), /btrfs subvolume create '\/srv\/my stage\.new' && cp -a --reflink=always '\/srv\/my stage\/\.' '\/srv\/my stage\.new\/'/);
+});
+
+test("the stage init command in a fix quotes a config file with a space", () => {
+  const facts = factsWithSpaces();
+  const missing = { ...facts, stage: { ...facts.stage, kind: "missing" as const, parent: { ...goodFacts().stage.parent! } } };
+  assert.match(fixOf(missing, "stage"), /binpkgbot stage init --from stage3-….tar.xz -c '\/etc\/binpkgbot\/my config\.yml'$/);
+});

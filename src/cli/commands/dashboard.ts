@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { parseListenAddress } from "../../binhost/listen-address.js";
+import type { Config } from "../../config/config.js";
+import { daemonSettings } from "../../daemon/settings.js";
+import { configReleasesLayout } from "../../releases/publish-config.js";
+import { startStatusServer, StatusServerError } from "../../server/status-server.js";
+import type { CommandContext } from "../command-context.js";
+import { parseCommandArgs } from "../parse-args.js";
+import { CliError, ExitCode } from "../exit-codes.js";
+import { loadConfigOrFail } from "../load-config.js";
+
+export const DASHBOARD_LISTEN = "127.0.0.1:8735";
+
+export const dashboardHelp = `usage: binpkgbot dashboard [-c FILE] [--listen ADDR:PORT]
+
+Serves the dashboard (pages, the JSON API under /api/, /metrics, live logs) from the state database,
+for a host that runs binpkgbot run from a timer; the daemon serves the same on status_listen.
+--listen  where to listen (default ${DASHBOARD_LISTEN}); beyond localhost only with dashboard: {token_file}
+          in the config, whose token also allows the actions (run now, force a task, hold/resume upgrades).
+Each action is logged on stderr. Stops cleanly on SIGTERM or Ctrl-C (exit 0).`;
+
+export async function dashboardCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
+  const { values } = parseCommandArgs("dashboard", { args: context.args, options: { listen: { type: "string", default: DASHBOARD_LISTEN } }, strict: true });
+  const address = parseListenAddress(values.listen);
+  if (!address.ok) throw new CliError(address.message, ExitCode.usage);
+  const { config, warnings } = loadConfigOrFail(context.configFile);
+  for (const warning of warnings) context.stderr(warning);
+  let server;
+  try {
+    server = await startStatusServer(address.value, {
+      stateDir: () => config.stateDir,
+      stage: () => config.stage,
+      releasesDir: () => configReleasesLayout(config).dir,
+      pkgdir: () => config.pkgdir,
+      daemon: () => ({ configFile: config.file, current: null }),
+      dashboard: {
+        tokenFile: daemonSettings(config).dashboardTokenFile ?? null,
+        log: (line) => context.stderr(`${context.now().toISOString()} ${line}`),
+        runNow: () => startRun(config),
+      },
+    });
+  } catch (error) {
+    if (error instanceof StatusServerError) throw new CliError(error.message, ExitCode.usage, { cause: error });
+    throw error;
+  }
+  context.stdout(`dashboard at ${server.url}/`);
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+  await server.close();
+  return ExitCode.ok;
+}
+
+/** "Run now" beside a timer: a binpkgbot run of its own, which waits for nobody (the stage lock refuses a second run). */
+function startRun(config: Config): Promise<string> {
+  const main = process.argv[1] ?? "binpkgbot";
+  const child = spawn(process.execPath, [main, "run", "-c", config.file], { detached: true, stdio: "ignore" });
+  child.unref();
+  return Promise.resolve(`binpkgbot run -c ${config.file} started (PID ${child.pid ?? "?"})`);
+}

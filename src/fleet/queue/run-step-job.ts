@@ -1,0 +1,102 @@
+// A worker's side of a job: the step runs with the engine's own step runner (src/engine/run-step.ts,
+// the one `binpkgbot run` uses: containers, job pool, memory limits, logs, signing), on the generation
+// the job names, after what an earlier attempt of the same job left behind is cleared away.
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import { access, rm } from "node:fs/promises";
+import path from "node:path";
+import { removeOrphanedSnapshot } from "../../container/leftovers.js";
+import type { StepOutcome } from "../../engine/events.js";
+import type { EngineDeps } from "../../engine/run-plan.js";
+import { runStep, type StepContext } from "../../engine/run-step.js";
+import { WorkFiles } from "../../engine/work-files.js";
+import type { Failure } from "../../failure/failure.js";
+import type { Step } from "../../plan/plan.js";
+import { runningName } from "../../stage/kept-failed-select.js";
+import { readStageGenerationId, stageLayout } from "../../stage/layout.js";
+import { recoverStage } from "../../stage/transaction.js";
+import type { StageSync } from "../transfer/stage-sync.js";
+import { judgeJobOutcome, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
+
+export interface StepJobDeps {
+  engine: EngineDeps;
+  stageSync: StageSync;
+  /** Shared by the jobs of one target on this worker: the binpkgs claimed, one-at-a-time pieces. */
+  shared: Pick<StepContext, "pkgdir" | "serial">;
+}
+
+/** BullMQ's processor: returns the outcome of a step that succeeded; throws to retry or (UnrecoverableError) to fail for good. */
+export async function runStepJob(job: Job, token: string | undefined, deps: StepJobDeps): Promise<JobOutcome> {
+  const read = readStepJob(job.data);
+  if ("problem" in read) throw new UnrecoverableError(read.problem);
+  const outcome = await carryOutStep(read.job, deps);
+  const { step: _step, ...result } = outcome;
+  // The coordinator reads a failed job's outcome here: a thrown error carries only a message.
+  await job.updateProgress(result);
+  const end = judgeJobOutcome(outcome);
+  if (outcome.result === "interrupted" && deps.engine.signal.aborted) {
+    // The worker is stopping: the job goes back to the queue at once, without using up an attempt.
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError(end.kind === "done" ? "interrupted" : end.message);
+  }
+  if (end.kind === "retry") throw new Error(end.message);
+  if (end.kind === "unrecoverable") throw new UnrecoverableError(end.message);
+  return result;
+}
+
+async function carryOutStep(data: StepJob, deps: StepJobDeps): Promise<StepOutcome> {
+  const { step, plan } = data;
+  const started = deps.engine.clock();
+  try {
+    await clearEarlierAttempt(data, deps.engine);
+  } catch (error) {
+    // Not the step's fault (a dying container still holds the snapshot): an interruption, so tried again later.
+    return { step, result: "interrupted", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: (error as Error).message };
+  }
+  try {
+    await deps.stageSync.ensureGeneration(data.target, data.generation);
+  } catch (error) {
+    return { step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: (error as Error).message, failure: refused(step, error as Error) };
+  }
+  const work = new WorkFiles(deps.engine.exec);
+  const context: StepContext = { plan, deps: deps.engine, work, ...deps.shared };
+  const decision = { skip: null, fingerprint: data.fingerprint, stageGeneration: data.generation };
+  const outcome = await runStep(context, step, decision, deps.engine.signal).finally(async () => {
+    for (const message of await work.releaseAll()) deps.engine.emit({ kind: "warning", message, step });
+  });
+  if (outcome.result !== "succeeded") return outcome;
+  try {
+    if (step.persist) await deps.stageSync.pushGeneration(data.target, data.generation, await readStageGenerationId(stageLayout(plan.stage)), plan.stage);
+    await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, outcome.added.map((entry) => entry.path));
+  } catch (error) {
+    return { ...outcome, result: "failed", reason: (error as Error).message, failure: refused(step, error as Error) };
+  }
+  return outcome;
+}
+
+/**
+ * A worker that died mid-job (SIGKILL, power) left the job's throw-away snapshot, work files, or a
+ * persisting step's half-made stage snapshot; its container stopped with it (parent-death signal). They
+ * carry the job's run and task in their names, so only this job's are removed.
+ */
+async function clearEarlierAttempt(data: StepJob, engine: EngineDeps): Promise<void> {
+  const { step, plan } = data;
+  if (step.kind === "container" && step.transaction) {
+    for (const message of await recoverStage(stageLayout(step.transaction.stage), { exec: engine.exec, now: () => new Date(engine.clock()) })) {
+      engine.emit({ kind: "notice", message, step });
+    }
+  }
+  if (step.kind === "container" && step.keepFailed) {
+    const running = path.join(stageLayout(step.keepFailed.stage).keptFailedDir, runningName(step.task.id, plan.runId));
+    if (await access(running).then(() => true, () => false)) {
+      const report = { removed: [], killed: [], skipped: [] as { path: string; reason: string }[] };
+      await removeOrphanedSnapshot(running, { exec: engine.exec }, report);
+      if (report.skipped.length > 0) throw new Error(`${running} of an earlier attempt is still in use: ${report.skipped.map((entry) => entry.reason).join("; ")}`);
+      engine.emit({ kind: "notice", message: `removed ${running}, left by an earlier attempt of this job`, step });
+    }
+  }
+  await rm(step.workDir, { recursive: true, force: true });
+}
+
+function refused(step: Step, error: Error): Failure {
+  return { class: "host", summary: `${step.task.id} did not run: ${error.message}`, fix: [], details: [], packages: [] };
+}

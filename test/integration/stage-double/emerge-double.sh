@@ -5,13 +5,21 @@
 #   lib/repo.sh    the ebuild repository, package.mask/unmask, KEYWORDS and accept_keywords,
 #                  Portage's "have been masked" messages;
 #   lib/use.sh     USE in USE_ORDER, package.use by atom specificity;
-#   lib/pkgdir.sh  GPKG files, BUILD_ID allocation, the Packages index, binpkgs for --usepkg;
+#   lib/pkgdir.sh  GPKG files, BUILD_ID allocation, the Packages index, binpkgs for --usepkg; safe
+#                  with concurrent emerges into one PKGDIR, as Portage (needs /usr/bin/lockf-run);
 #   lib/atoms.sh   atoms, versions, /etc/portage file reading;
-#   lib/merge.sh   --pretend lines, building an ebuild's phases, merging, installed packages.
-# Not modelled: dependencies, the world file (it reads /var/lib/portage/world, never writes it),
-# files merged into / (it records installed packages only), implicit USE flags (amd64, elibc_*)
-# in USE, --verbose output, and --usepkgonly refusing to build. A package with no ebuild in the
-# repository is taken as version 1.0, so that tests may name any package.
+#   lib/merge.sh   --pretend lines, building an ebuild's phases, merging, installed packages;
+#   lib/deps.sh    plain dependencies, USE dependencies, REQUIRED_USE, slot conflicts and blockers in
+#                  the merge list;
+#   lib/fetch.sh   SRC_URI downloads into DISTDIR;
+#   lib/make.sh    FEATURES=jobserver-token (a token per build job from a --jobserver-auth=fifo: FIFO),
+#                  and emake as a GNU make jobserver client.
+# Not modelled: || groups and USE conditionals in dependencies, the world file (it reads
+# /var/lib/portage/world, never writes it), files merged into / (it records installed packages only),
+# implicit USE flags (amd64, elibc_*) in USE, --verbose output, and the ignored-binaries list outside
+# --pretend.
+# A package named on the command line with no ebuild in the repository is taken as version 1.0, so
+# that tests may name any package; a dependency needs an ebuild.
 #
 # Record: $EMERGE_DOUBLE_RECORD/<n>/{argv,env,portage,repo} (default /var/log/emerge-double), one
 #   numbered directory per invocation: argv one per line, `env | sort`, every file under
@@ -29,10 +37,14 @@ PKGDIR=${PKGDIR:-/var/cache/binpkgs}
 TAB=$'\t'
 STATE=/var/lib/emerge-double
 
-# A variable of /etc/portage/make.conf, read by bash in a clean environment (no USE from ours).
+# A variable of /etc/portage/make.conf, read by bash in a clean environment (no USE from ours). A
+# directory is read as its files in name order, summed as one file (make.conf(5)).
 make_conf_var() {
-  [ -f /etc/portage/make.conf ] || return 0
-  env -i bash -c 'source /etc/portage/make.conf >/dev/null 2>&1; printf "%s" "${!1:-}"' _ "$1"
+  local conf=/etc/portage/make.conf files
+  if [ -d "$conf" ]; then files=$(find "$conf" -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort)
+  elif [ -f "$conf" ]; then files=$conf
+  else return 0; fi
+  env -i bash -c 'name=$1; shift; for f; do source "$f" >/dev/null 2>&1; done; printf "%s" "${!name:-}"' _ "$1" $files
 }
 
 source "$LIB/atoms.sh"
@@ -40,6 +52,9 @@ source "$LIB/repo.sh"
 source "$LIB/use.sh"
 source "$LIB/pkgdir.sh"
 source "$LIB/merge.sh"
+source "$LIB/deps.sh"
+source "$LIB/fetch.sh"
+source "$LIB/make.sh"
 
 record_invocation() {
   local root=${EMERGE_DOUBLE_RECORD:-/var/log/emerge-double} n=1
@@ -80,9 +95,16 @@ resolve_atom() {
   for version in "${candidates[@]}"; do
     reasons=$(mask_reasons "$cp" "$version")
     ebuild_meta "$cp" "$version"
-    [ -z "$reasons" ] && { echo "$cp $version $E_SLOT"; return; }
+    [ -z "$reasons" ] && { resolve_package "$1" "$cp" "$version" "$E_SLOT"; return; }
   done
   report_masked "$1" "$cp" "${candidates[@]}"
+}
+
+# The dependencies of a visible package (lib/deps.sh), then the package itself.
+resolve_package() { # atom cp version slot
+  resolve_deps "$2" "$3"
+  check_required_use "$1" "$2" "$3" "$4"
+  echo "$2 $3 $4"
 }
 
 # depgraph.py: _show_unsatisfied_dep, show_masked_packages (with getmaskingreason.py's comment
@@ -109,20 +131,22 @@ report_masked() { # atom cp versions…
 short_options() {
   local i
   for ((i = 0; i < ${#1}; i++)); do
-    case ${1:i:1} in p) pretend=1 ;; k|K) usepkg=1 ;; u) update=1 ;; N) newuse=1 ;; b) buildpkg=1 ;; esac
+    case ${1:i:1} in p) pretend=1 ;; k) usepkg=1 ;; K) usepkg=1; USEPKGONLY=1 ;; e) EMPTYTREE=1 ;; u) update=1 ;; N) newuse=1 ;; b) buildpkg=1 ;; esac
   done
 }
 
 main() {
   record_invocation "$@"
   [ -n "${EMERGE_DOUBLE_SLEEP:-}" ] && sleep "$EMERGE_DOUBLE_SLEEP"
-  local pretend=0 usepkg=0 update=0 newuse=0 buildpkg=0 skip=0 arg atoms=() resolved=()
+  local pretend=0 usepkg=0 update=0 newuse=0 buildpkg=0 skip=0 arg atoms=() resolved=() entry lines
   case " $(make_conf_var FEATURES) ${FEATURES:-} " in *' buildpkg '*) buildpkg=1 ;; esac
   for arg in "$@"; do
     if [ $skip = 1 ]; then skip=0; continue; fi
     case $arg in
       -p|--pretend) pretend=1 ;;
-      -k|--usepkg|-K|--usepkgonly) usepkg=1 ;;
+      -k|--usepkg) usepkg=1 ;;
+      -K|--usepkgonly) usepkg=1; USEPKGONLY=1 ;;
+      -e|--emptytree) EMPTYTREE=1 ;;
       -u|--update) update=1 ;;
       -N|--newuse) newuse=1 ;;
       -b|--buildpkg) buildpkg=1 ;;
@@ -133,9 +157,17 @@ main() {
       *) atoms+=("$arg") ;;
     esac
   done
-  for arg in "${atoms[@]}"; do resolved+=("$(resolve_atom "$arg")") || exit 1; done
+  for arg in "${atoms[@]}"; do
+    DEP_CHAIN=("\"$arg\" [argument]")
+    entry=$(resolve_atom "$arg") || exit 1
+    mapfile -t lines <<< "$entry"
+    resolved+=("${lines[@]}")
+  done
+  check_slot_conflicts "${resolved[@]}"
+  check_blockers "${resolved[@]}"
   plan_merges "$usepkg" "$update" "$newuse" "${resolved[@]}"
   if [ $pretend = 1 ]; then print_pretend; return 0; fi
+  jobserver_open
   run_merges "$buildpkg"
 }
 

@@ -17,7 +17,7 @@ vdb_file() { cat "$STATE/vdb/$1/$2" 2>/dev/null || true; } # cpv KEY
 plan_merges() { # usepkg update newuse "cp version slot"…
   local usepkg=$1 update=$2 newuse=$3 entry cp version slot prev binpkg seen=" "
   shift 3
-  M_CP=(); M_VER=(); M_SLOT=(); M_USE=(); M_IUSE=(); M_KW=(); M_FILE=(); M_EAPI=(); M_BIN=(); M_PREV=(); M_RAW_IUSE=()
+  M_CP=(); M_VER=(); M_SLOT=(); M_USE=(); M_IUSE=(); M_KW=(); M_FILE=(); M_EAPI=(); M_BIN=(); M_PREV=(); M_RAW_IUSE=(); IGNORED=()
   for entry in "$@"; do
     read -r cp version slot <<< "$entry"
     case $seen in *" $cp:$slot "*) continue ;; esac
@@ -25,16 +25,52 @@ plan_merges() { # usepkg update newuse "cp version slot"…
     ebuild_meta "$cp" "$version"
     compute_use "$cp" "$version" "$slot" "$E_IUSE"
     prev=$(installed_version "$cp" "$slot")
-    if [ "$update" = 1 ] && [ "$prev" = "$version" ]; then
+    # --emptytree: every package of the graph is merged again, installed or not (depgraph.py, "empty" param).
+    if [ "$update" = 1 ] && [ "${EMPTYTREE:-0}" = 0 ] && [ "$prev" = "$version" ]; then
       [ "$newuse" = 0 ] || [ "$(vdb_file "$cp-$version" USE)" = "$flags" ] && continue
     fi
     binpkg=""
     [ "$usepkg" = 1 ] && binpkg=$(find_binpkg "$cp-$version" "$flags")
+    [ "$usepkg" = 1 ] && [ -z "$binpkg" ] && passed_over_binpkg "$cp-$version" "$iuse" "$flags"
     M_CP+=("$cp"); M_VER+=("$version"); M_SLOT+=("$slot"); M_USE+=("$flags"); M_IUSE+=("$iuse")
     M_KW+=("$E_KEYWORDS"); M_FILE+=("$E_FILE"); M_EAPI+=("$E_EAPI"); M_BIN+=("$binpkg"); M_PREV+=("$prev")
     # The index and metadata keep IUSE as the ebuild spells it ("+ssl doc").
     if [ -n "$E_FILE" ]; then M_RAW_IUSE+=("$(echo $E_IUSE)"); else M_RAW_IUSE+=("$iuse"); fi
   done
+}
+
+# No binpkg of this CPV with the wanted USE. One of other USE is passed over and listed in the ignored
+# binaries (depgraph.py, _reinstall_for_flags: the IUSE flags whose state differs; the list shows them as
+# the binpkg has them, "-flag" for off, sorted: _show_ignored_binaries_respect_use). With --usepkgonly
+# nothing else can satisfy the package: _show_unsatisfied_dep's "there are no binary packages to
+# satisfy", exit 1 (the double names the package's cp, Portage the atom that pulled it in).
+passed_over_binpkg() { # cpv iuse wanted-use
+  local other flag differ=()
+  other=$(binpkg_any_use "$1")
+  if [ -n "$other" ]; then
+    other=" ${other#found} "
+    for flag in $(printf '%s\n' $2 | LC_ALL=C sort); do
+      if [[ " $3 " == *" $flag "* ]]; then [[ $other == *" $flag "* ]] || differ+=("-$flag")
+      elif [[ $other == *" $flag "* ]]; then differ+=("$flag"); fi
+    done
+    [ ${#differ[@]} -gt 0 ] && IGNORED+=("=$1 ${differ[*]}")
+  fi
+  if [ "${USEPKGONLY:-0}" = 1 ]; then
+    printf '\nemerge: there are no binary packages to satisfy "%s".\n' "$(split_cpv_cp "$1")" >&2
+    exit 1
+  fi
+}
+
+# depgraph.py, _show_ignored_binaries_respect_use (on stderr, after the merge list).
+print_ignored_binaries() {
+  [ ${#IGNORED[@]} -gt 0 ] || return 0
+  {
+    printf '\n!!! The following binary packages have been ignored due to non matching USE:\n\n'
+    printf '    %s\n' "${IGNORED[@]}"
+    printf '\nNOTE: The --binpkg-respect-use=n option will prevent emerge\n'
+    printf '      from ignoring these binary packages if possible.\n'
+    printf '      Using --binpkg-respect-use=y will silence this warning.\n'
+  } >&2
 }
 
 # USE="…" of a --pretend line, as output_helpers.py's _create_use_string shows it without
@@ -81,18 +117,45 @@ print_pretend() {
   printf 'Dependency resolution took 0.00 s.\n\n'
   local i
   for ((i = 0; i < ${#M_CP[@]}; i++)); do pretend_line "$i"; done
+  print_ignored_binaries
 }
 
-# Runs src_compile and src_install of the ebuild in a subshell; die() prints what
-# bin/isolated-functions.sh prints ("ERROR: cat/pf::repo failed (compile phase):").
+# The build log: CATEGORY:PF:YYYYMMDD-HHMMSS.log in PORTAGE_LOGDIR when it is writable
+# (lib/portage/package/ebuild/prepare_build_dirs.py, _prepare_workdir), else none here.
+build_log_path() { # cp version
+  local logdir=${PORTAGE_LOGDIR:-$(make_conf_var PORTAGE_LOGDIR)}
+  [ -n "$logdir" ] && [ -w "$logdir" ] || return 0
+  printf '%s/%s:%s-%s:%s.log' "${logdir%/}" "${1%%/*}" "${1#*/}" "$2" "$(date -u +%Y%m%d-%H%M%S)"
+}
+
+# Fetches SRC_URI, then runs src_compile and src_install of the ebuild in a subshell, its output also
+# in the build log; die() prints what bin/isolated-functions.sh prints ("ERROR: cat/pf::repo failed
+# (compile phase):", "The complete build log is located at '…'.").
 build_ebuild() { # cp version file image
   [ -n "$3" ] || return 0
+  local log status
+  log=$(build_log_path "$1" "$2")
+  [ -n "$log" ] && : > "$log"
+  ebuild_meta "$1" "$2"
+  run_phases "$@" "$log" > >(tee -a "${log:-/dev/null}") 2> >(tee -a "${log:-/dev/null}" >&2)
+  status=$?
+  # Let both tees finish writing before emerge's next line (bash waits for process substitutions).
+  wait
+  return $status
+}
+
+run_phases() { # cp version file image log
   local work; work=$(mktemp -d)
+  fetch_sources "$1-$2" "$5" $E_SRC_URI || { rm -rf "$work"; return 1; }
   ( cd "$work" || exit 1
     export CATEGORY=${1%%/*} PN=${1#*/} PV=$2 PF=${1#*/}-$2 P=${1#*/}-${2%-r[0-9]*} D=$4 T=$work WORKDIR=$work S=$work
+    export PORTAGE_LOG_FILE=$5
+    # make.conf's variables are in the ebuild's environment; emerge's own environment wins.
+    export MAKEOPTS=${MAKEOPTS-$(make_conf_var MAKEOPTS)} MAKEFLAGS=${MAKEFLAGS-$(make_conf_var MAKEFLAGS)}
     die() {
       local phase_str=""; [ -n "${EBUILD_PHASE:-}" ] && phase_str=" (${EBUILD_PHASE} phase)"
       printf ' * ERROR: %s/%s::%s failed%s:\n *   %s\n * \n' "$CATEGORY" "$PF" "$REPO_NAME" "$phase_str" "${*:-(no error message)}" >&2
+      [ -n "$PORTAGE_LOG_FILE" ] && printf " * The complete build log is located at '%s'.\n" "$PORTAGE_LOG_FILE" >&2
       exit 1
     }
     source "$3"
@@ -117,7 +180,7 @@ record_installed() { # index
 # A binpkg of what was built, when FEATURES has buildpkg (or --buildpkg).
 package_build() { # index image
   local i=$1 cpv=${M_CP[$1]}-${M_VER[$1]} id meta rel
-  id=$(allocate_build_id "$cpv")
+  id=$(allocate_build_id "$cpv") || return 1
   rel=${M_CP[$i]}/${cpv#*/}-$id.gpkg.tar
   meta=$(mktemp -d)/metadata; mkdir -p "$meta"
   printf '%s\n' "${M_CP[$i]%%/*}" > "$meta/CATEGORY"; printf '%s\n' "${cpv#*/}" > "$meta/PF"
@@ -136,13 +199,16 @@ run_merges() { # buildpkg
   for ((i = 0; i < n; i++)); do
     cpv=${M_CP[$i]}-${M_VER[$i]}; binary=""
     [ -n "${M_BIN[$i]}" ] && binary=" binary"
+    # A job token for the build or the binary's extraction (lib/make.sh); given back before the merge.
+    jobserver_acquire
     echo ">>> Emerging$binary ($((i + 1)) of $n) $cpv::$REPO_NAME"
     if [ -z "$binary" ]; then
       image=$(mktemp -d)/image; mkdir -p "$image"
       build_ebuild "${M_CP[$i]}" "${M_VER[$i]}" "${M_FILE[$i]}" "$image" || exit 1
-      [ "$1" = 1 ] && package_build "$i" "$image"
+      if [ "$1" = 1 ]; then package_build "$i" "$image" || exit 1; fi
       rm -rf "${image%/image}"
     fi
+    jobserver_release "$TOKEN"
     record_installed "$i"
     echo ">>> Completed ($((i + 1)) of $n) $cpv::$REPO_NAME"
   done

@@ -2,9 +2,10 @@
 
 # The highest BUILD_ID of a CPV among the index and the files, plus one, then the first id whose
 # file can be created exclusively: bintree.py, _allocate_filename_multi and _max_build_id. A
-# free lower id (a pruned build) is never reused.
+# free lower id (a pruned build) is never reused. bash's noclobber opens with O_EXCL, as Portage's
+# open(filename, "x"); only an existing file (FileExistsError there) moves on to the next id.
 allocate_build_id() { # cpv → prints the id, creates the placeholder file
-  local cp pf=${1#*/} max=0 id f
+  local cp pf=${1#*/} max=0 id f file
   cp=$(split_cpv_cp "$1")
   if [ -f "$PKGDIR/Packages" ]; then
     id=$(awk -v cpv="$1" '/^CPV: /{c=substr($0,6)} /^BUILD_ID: /{b=substr($0,11)} /^$/{if(c==cpv&&b+0>m)m=b+0; c="";b=""} END{if(c==cpv&&b+0>m)m=b+0; print m+0}' "$PKGDIR/Packages")
@@ -16,7 +17,10 @@ allocate_build_id() { # cpv → prints the id, creates the placeholder file
       case $id in *[!0-9]*|'') ;; *) [ "$id" -gt "$max" ] && max=$id ;; esac ;; esac
   done
   id=$((max + 1))
-  while ! (set -o noclobber; : > "$PKGDIR/$cp/$pf-$id.gpkg.tar") 2>/dev/null; do id=$((id + 1)); done
+  while file=$PKGDIR/$cp/$pf-$id.gpkg.tar; ! (set -o noclobber; : > "$file") 2>/dev/null; do
+    [ -e "$file" ] || { echo "!!! cannot create $file" >&2; return 1; }
+    id=$((id + 1))
+  done
   echo "$id"
 }
 
@@ -52,11 +56,6 @@ packages_block() { # id relpath cpv slot eapi iuse keywords use
   } | awk -F '\t' '$2 == "" { next } $1 == "EAPI" && $2 == "0" { next } $1 == "SLOT" && $2 == "0" { next } { print $1 ": " $2 }'
 }
 
-# Portage rewrites Packages under lockf() on .Packages.portage_lockfile; busybox has no flock
-# applet, so the double serialises its own writers with an atomic mkdir instead.
-lock_index() { while ! mkdir "$PKGDIR/.Packages.emerge-double-lock" 2>/dev/null; do sleep 0.1; done; }
-unlock_index() { rmdir "$PKGDIR/.Packages.emerge-double-lock"; }
-
 # Each blank-line separated block as one line: "CPV<TAB>line\001line\001…" (the first block of
 # a whole Packages file is its header, which has no CPV).
 blocks_as_lines() {
@@ -64,11 +63,19 @@ blocks_as_lines() {
     /^CPV: / { cpv = substr($0, 6) } { block = block $0 "\001" } END { if (block != "") print cpv tab block }'
 }
 
+# Rereads and rewrites the index under Portage's lock, so concurrent emerges into one PKGDIR lose
+# no entry: bintree.py inject() holds lockfile(self._pkgindex_file, wantnewlockfile=1), which is
+# fcntl.lockf on .Packages.portage_lockfile (locks.py lockfile). Busybox has no lock applet, so the
+# stage's lockf-run (stage-double/lockf-run.c) holds it around a bash running rewrite_packages.
+add_to_packages() { # block
+  PKGDIR=$PKGDIR TAB=$TAB ACCEPT_KEYWORDS=$ACCEPT_KEYWORDS ARCH=$ARCH \
+    lockf-run "$PKGDIR/.Packages.portage_lockfile" "$BASH" -c 'source "$1/pkgdir.sh" && rewrite_packages "$2"' _ "$LIB" "$1"
+}
+
 # Rewrites the index with a new block: header keys sorted, then the blocks sorted by CPV as plain
 # strings, stably (PackageIndex.write, _cmp_cpv), so builds of one CPV stay in build order.
-add_to_packages() { # block
+rewrite_packages() { # block
   local index=$PKGDIR/Packages body count
-  lock_index
   body=$( { [ -f "$index" ] && sed '1,/^$/d' "$index"; printf '%s\n\n' "$1"; } | blocks_as_lines \
     | LC_ALL=C sort -s -t "$TAB" -k1,1 | cut -f2- | tr '\001' '\n')
   count=$(printf '%s\n' "$body" | grep -c '^CPV: ' || true)
@@ -76,7 +83,6 @@ add_to_packages() { # block
     printf 'PROFILE: default/linux/amd64/23.0\nTIMESTAMP: %s\nVERSION: 0\n\n' "$(date +%s)"
     printf '%s\n\n' "$body" | sed '/^$/N;/^\n$/D'; } > "$index.tmp"
   mv "$index.tmp" "$index"
-  unlock_index
 }
 
 # "BUILD_ID PATH" of the binpkg --usepkg would take for this CPV and USE: same enabled flags
@@ -91,4 +97,17 @@ find_binpkg() { # cpv use
       if (c == cpv && u == use && (t > bt || (t == bt && b > bb))) { bt = t; bb = b; bp = p; found = 1 } }
     END { if (found) print bb " " bp }' | while read -r id path; do
       [ -s "$PKGDIR/$path" ] && echo "$id $path"; done
+}
+
+# "found USE" of the newest binpkg of this CPV whatever its flags, nothing when there is none: the
+# instance --usepkg passes over when its USE does not match (depgraph.py, _select_pkg_highest_available_imp,
+# respect_use and _reinstall_for_flags, which then record it in ignored_binaries).
+binpkg_any_use() { # cpv
+  [ -f "$PKGDIR/Packages" ] || return 0
+  blocks_as_lines < "$PKGDIR/Packages" | cut -f2- | awk -F '\001' -v cpv="$1" '
+    { c = ""; u = ""; b = 0; t = 0
+      for (i = 1; i <= NF; i++) { k = $i; sub(/: .*/, "", k); v = substr($i, length(k) + 3)
+        if (k == "CPV") c = v; else if (k == "USE") u = v; else if (k == "BUILD_ID") b = v + 0; else if (k == "BUILD_TIME") t = v + 0 }
+      if (c == cpv && (!found || t > bt || (t == bt && b > bb))) { bt = t; bb = b; bu = u; found = 1 } }
+    END { if (found) print "found " bu }'
 }

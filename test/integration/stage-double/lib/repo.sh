@@ -23,14 +23,18 @@ repo_versions() {
   fi
 }
 
-# Sets E_SLOT, E_KEYWORDS, E_IUSE, E_EAPI, E_FILE for cat/pn version.
+# Sets E_SLOT, E_KEYWORDS, E_IUSE, E_EAPI, E_FILE, E_DEPS (DEPEND, RDEPEND and BDEPEND on one line),
+# E_SRC_URI and E_REQUIRED_USE for cat/pn version.
 ebuild_meta() {
   E_FILE=$REPO/$1/${1#*/}-$2.ebuild
-  if [ ! -f "$E_FILE" ]; then E_FILE=""; E_SLOT=0; E_KEYWORDS=$ARCH; E_IUSE=""; E_EAPI=8; return; fi
+  if [ ! -f "$E_FILE" ]; then
+    E_FILE=""; E_SLOT=0; E_KEYWORDS=$ARCH; E_IUSE=""; E_EAPI=8; E_DEPS=""; E_SRC_URI=""; E_REQUIRED_USE=""; return
+  fi
   local meta
   meta=$(CATEGORY=${1%%/*} PN=${1#*/} PV=$2 PF=${1#*/}-$2 P=${1#*/}-${2%-r[0-9]*} bash -c \
-    'source "$1" >/dev/null 2>&1; printf "%s\n%s\n%s\n%s\n" "${SLOT:-0}" "${KEYWORDS:-}" "${IUSE:-}" "${EAPI:-0}"' _ "$E_FILE")
-  { read -r E_SLOT; read -r E_KEYWORDS; read -r E_IUSE; read -r E_EAPI; } <<< "$meta"
+    'source "$1" >/dev/null 2>&1; printf "%s\n" "${SLOT:-0}" "${KEYWORDS:-}" "${IUSE:-}" "${EAPI:-0}" \
+       "$(echo ${DEPEND:-} ${RDEPEND:-} ${BDEPEND:-})" "$(echo ${SRC_URI:-})" "$(echo ${REQUIRED_USE:-})"' _ "$E_FILE")
+  { read -r E_SLOT; read -r E_KEYWORDS; read -r E_IUSE; read -r E_EAPI; read -r E_DEPS; read -r E_SRC_URI; read -r E_REQUIRED_USE; } <<< "$meta"
 }
 
 # Whether package.mask (the repository's profiles/package.mask, then /etc/portage/package.mask)

@@ -2,18 +2,14 @@
 // wall times and their ratio. Needs root and btrfs (a loop image), like the integration tests.
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { createBtrfsFixture, integrationBlocker } from "../test/integration/harness/btrfs-fixture.js";
-import { configText, createWorld, readRecords, runCli } from "../test/integration/support/world.js";
+import { configText, readRecords, runCli } from "../test/integration/support/world.js";
 import { round, timeMs, type BenchResult } from "./measure.js";
+import { inBenchWorld } from "./bench-world.js";
 
 const TASKS = 50;
 
 export async function benchIncremental(): Promise<BenchResult[]> {
-  const blocker = await integrationBlocker();
-  if (blocker !== null) return [{ name: "second run of 50 unchanged tasks", value: Number.NaN, unit: "ms", detail: `not measured: ${blocker}` }];
-  const fixture = await createBtrfsFixture();
-  try {
-    const world = await createWorld(fixture.dir);
+  return inBenchWorld({ name: "second run of 50 unchanged tasks", unit: "ms" }, async (world) => {
     const tasks = Array.from({ length: TASKS }, (_, i) => `  - install: app-misc/bench${i}x`);
     await writeFile(world.config, configText(world, `sync: false\ntasks:\n${tasks.join("\n")}\n`));
     const run = async (): Promise<{ ms: number; containers: number }> => {
@@ -32,9 +28,7 @@ export async function benchIncremental(): Promise<BenchResult[]> {
       { name: "second run, nothing changed", value: round(second.ms, 0), unit: "ms", detail: `${second.containers} containers` },
       { name: "second/first", value: round(second.ms / first.ms, 3), unit: "ratio" },
     ];
-  } finally {
-    await fixture.teardown();
-  }
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

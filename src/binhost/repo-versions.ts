@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { BinpkgEntry } from "../portage/packages-index.js";
-import { versionSplitIndex } from "../portage/version.js";
+import { splitCpv } from "../portage/atom-match.js";
 
 export type RepoVersions = {
   /** CPVs with an ebuild, plus those of entries from other repositories (which this one cannot judge). */
@@ -49,13 +49,11 @@ export async function readRepoVersions(repo: string, entries: readonly BinpkgEnt
 
 /** `cat/pn` of `cat/pn-ver[-rN]`; undefined when the CPV has no valid version. */
 export function cpOf(cpv: string): string | undefined {
-  const slash = cpv.indexOf("/");
-  if (slash <= 0) return undefined;
-  const split = versionSplitIndex(cpv.slice(slash + 1));
-  return split === undefined ? undefined : cpv.slice(0, slash + 1 + split);
+  return splitCpv(cpv)?.cp;
 }
 
-async function readPackageVersions(repo: string, cp: string): Promise<string[]> {
+/** The CPVs of cat/pn's ebuilds; none where the package has no directory. */
+export async function readPackageVersions(repo: string, cp: string): Promise<string[]> {
   const dir = path.join(repo, ...cp.split("/"));
   const pn = cp.slice(cp.indexOf("/") + 1);
   let names: string[];

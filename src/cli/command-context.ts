@@ -9,6 +9,8 @@ export interface CommandContext {
   exec: Exec;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** The standard streams themselves, for output that comes as bytes or redraws a terminal (run). */
+  streams?: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
   /** The terminal's width where stdout is one; undefined for a pipe or file (one line per message there). */
   columns?: number;
 }

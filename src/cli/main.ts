@@ -22,9 +22,16 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   daemon: () => import("./commands/daemon.js").then((m) => ({ help: m.daemonHelp, run: m.daemonCommand })),
   "install-units": () => import("./commands/install-units.js").then((m) => ({ help: m.installUnitsHelp, run: m.installUnitsCommand })),
   serve: () => import("./commands/serve.js").then((m) => ({ help: m.serveHelp, run: m.serveCommand })),
+  dashboard: () => import("./commands/dashboard.js").then((m) => ({ help: m.dashboardHelp, run: m.dashboardCommand })),
+  report: () => import("./commands/report.js").then((m) => ({ help: m.reportHelp, run: m.reportCommand })),
   "client-config": () => import("./commands/client-config.js").then((m) => ({ help: m.clientConfigHelp, run: m.clientConfigCommand })),
   packages: () => import("./commands/packages.js").then((m) => ({ help: m.packagesHelp, run: m.packagesCommand })),
   prune: () => import("./commands/prune.js").then((m) => ({ help: m.pruneHelp, run: m.pruneCommand })),
+  coverage: () => import("./commands/coverage.js").then((m) => ({ help: m.coverageHelp, run: m.coverageCommand })),
+  publish: () => import("./commands/publish.js").then((m) => ({ help: m.publishHelp, run: m.publishCommand })),
+  releases: () => import("./commands/releases.js").then((m) => ({ help: m.releasesHelp, run: m.releasesCommand })),
+  coordinator: () => import("./commands/coordinator.js").then((m) => ({ help: m.coordinatorHelp, run: m.coordinatorCommand })),
+  worker: () => import("./commands/worker.js").then((m) => ({ help: m.workerHelp, run: m.workerCommand })),
 };
 
 const mainHelp = `usage: binpkgbot [COMMAND] [-c FILE] [options]   (binpkgbot help COMMAND: a command's own help)
@@ -38,17 +45,25 @@ commands:
   status     the last run and each task's last result
   history    past task results, newest first (--task T, --limit N)
   log        a task's build log and elog messages (log TASK [--run N])
-  stage      the stage's generations: list, rollback, shell, init --from TARBALL
+  stage      the stage's generations: list, rollback, shell, clean, init --from TARBALL
   doctor     check the host and the config, each problem with its fix
   daemon     run as a service: sync on a schedule, run the tasks when something changed
   install-units  install the systemd units (a service, or a timer) for this binpkgbot
   serve      serve the pkgdir over HTTP as a binhost (--listen ADDR:PORT, --public-key FILE)
+  dashboard  serve the dashboard, its JSON API and /metrics from the state database (--listen ADDR:PORT)
   client-config  what a client needs to use the binhost (--url URL [--format script])
+  report     on a server: send its Portage state to the build host (--to URL --name NAME --token-file FILE)
   packages   the binpkgs in the pkgdir, signed or not, and index problems (--json)
   prune      remove old builds and gone versions from the pkgdir (--keep N, --dry-run)
+  coverage   what each server in servers: would still compile (SERVER…, --json, --suggest)
+  publish    publish the pkgdir as a new release and make it current
+  releases   the releases: list, diff A B, tag NAME [N], rollback [N], keep N
+  coordinator  run a fleet's targets on workers through Redis (-c FLEET --redis URL)
+  worker     run the steps a coordinator queued for targets with these labels (--redis URL --labels K=V,…)
 
 options:
-  -c, --config FILE   the config (default ./binpkgbot.yml)
+  -c, --config FILE   the config (default ./binpkgbot.yml); run, plan, validate, status, serve and
+                      client-config also take a fleet file of several targets (binpkgbot-fleet.yml)
   -h, --help          help (also: binpkgbot help COMMAND, binpkgbot COMMAND --help)
   -V, --version       print the version
 
@@ -86,7 +101,9 @@ const stdout = createLineOutput(process.stdout);
 const stderr = createLineOutput(process.stderr);
 
 /** What each command says when SIGINT or SIGTERM arrives; the daemon logs its stop in its own format. */
-const STOP_NOTICES: Record<string, string | null> = { daemon: null, serve: "closing the binhost" };
+const STOP_NOTICES: Record<string, string | null> = {
+  daemon: null, serve: "closing the binhost", dashboard: "closing the dashboard", worker: "stopping its steps and giving their jobs back",
+};
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -113,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const context: CommandContext = {
       configFile: global.configFile, args: global.rest, exec: nodeExec, env: process.env, now: () => new Date(),
-      stdout: stdout.write, stderr: stderr.write,
+      stdout: stdout.write, stderr: stderr.write, streams: { stdout: process.stdout, stderr: process.stderr },
       ...(process.stdout.isTTY ? { columns: process.stdout.columns } : {}),
     };
     return await command.run(context, controller.signal);

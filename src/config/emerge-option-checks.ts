@@ -11,7 +11,7 @@ const SHORT: Record<string, string> = {
 
 const REMOVAL = "every install and upgrade becomes a removal of the package from the stage";
 const ACTION = "it is an emerge action, so every task would do it instead of building";
-const NOTHING_BUILT = "no binpkg is built, yet every task reports success";
+const NOTHING_BUILT = "no binpkg is built, so every install task fails as variant-missing and upgrades succeed without building";
 
 type Meaning = { reason: string; severity: "error" | "warning"; hint: string };
 // Actions (man/emerge.1 ACTIONS) that would replace the build of every task.

@@ -12,6 +12,7 @@ import {
 import type { ParseContext } from "./schema-kit.js";
 import { taskListSchema } from "./schema.js";
 import { decodeSource, locate, parseSource, type SourceDoc } from "./source.js";
+import { normalizeServerTask } from "./server-tasks.js";
 import { normalizeBuildTask, normalizeRunTask, type RawBuild, type RawRun } from "./tasks.js";
 import type { Infer } from "./schema-kit.js";
 
@@ -136,7 +137,10 @@ function addTask(loader: Loader, entry: RawTask, origin: TaskOrigin, out: Task[]
       return;
     }
     case "run":
-      out.push(normalizeRunTask(entry.value as RawRun, origin));
+      out.push(normalizeRunTask(entry.value as RawRun, origin, loader.issues));
+      return;
+    case "server":
+      out.push(normalizeServerTask(entry.value as string, origin));
       return;
     case "include":
       includeFiles(loader, entry.value as string, origin, out, chain, ctx);

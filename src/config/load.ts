@@ -1,20 +1,26 @@
 // binpkgbot.yml and its includes → Config or issues. The files come in through `ConfigFiles`, so this
 // stays pure and is tested with files in memory; src/io/config-files.ts reads the real disk.
 import path from "node:path";
+import { isScalar } from "yaml";
 import type { Bind, Config, SyncSpec, Task } from "./config.js";
 import { normalizeDaemonKeys } from "./daemon-keys.js";
 import { defaultStateDir } from "./default-state-dir.js";
 import { normalizeLogRetention } from "./log-retention.js";
+import { normalizeMemoryMax } from "./memory-max.js";
+import { normalizeReleaseKeys } from "./release-keys.js";
+import { defaultReleasesDir } from "../releases/release-layout.js";
 import { formatIssue, type ConfigIssue, type LocatedIssue, type PathSegment } from "./issues.js";
 import type { ParseContext } from "./schema-kit.js";
 import { configSchema } from "./schema.js";
 import type { Infer } from "./schema-kit.js";
-import { locate } from "./source.js";
+import { locate, nodeAt } from "./source.js";
 import { checkTaskIds, normalizeRunTask } from "./tasks.js";
 import { compareFileNames } from "./glob.js";
 import { emptyLoader, expandTasks, readSource, realpathOr, type ConfigFiles, type Loader } from "./includes.js";
 import { MAX_LISTED_ISSUES } from "./limits.js";
 import { checkValues } from "./value-checks.js";
+import { normalizeServers } from "./servers.js";
+import { resolveServerTasks } from "./server-tasks.js";
 
 export type { ConfigFiles } from "./includes.js";
 
@@ -35,7 +41,7 @@ export function loadConfig(configFile: string, files: ConfigFiles): LoadResult {
   const tasks: Task[] = [];
   if (source && source.doc.contents) expandTasks(loader, file, tasks, [realpathOr(files, file)], ctx);
   const config = raw ? normalizeConfig(raw, file, tasks, loader) : undefined;
-  checkTaskIds(tasks, loader.issues);
+  checkTaskIds(config?.tasks ?? tasks, loader.issues);
   const all = distinct([...loader.located, ...loader.issues.map((issue) => locateIn(loader, issue))]);
   const errors = all.filter((issue) => issue.severity !== "warning").sort(byPosition);
   if (errors.length > 0 || !config) {
@@ -57,7 +63,7 @@ function distinct(issues: LocatedIssue[]): LocatedIssue[] {
 }
 
 /** Thousands of lines help nobody (and would flood the daemon's log and notifications): the first ones and a count. */
-function listFirst(issues: LocatedIssue[], file: string): LocatedIssue[] {
+export function listFirst(issues: LocatedIssue[], file: string): LocatedIssue[] {
   if (issues.length <= MAX_LISTED_ISSUES) return issues;
   const more = issues.length - MAX_LISTED_ISSUES;
   return [
@@ -73,7 +79,7 @@ function byPosition(a: LocatedIssue, b: LocatedIssue): number {
   return compareFileNames(a.file, b.file) || a.line - b.line || a.column - b.column;
 }
 
-function locateIn(loader: Loader, issue: ConfigIssue): LocatedIssue {
+export function locateIn(loader: Loader, issue: ConfigIssue): LocatedIssue {
   const source = loader.sources.get(issue.file);
   return source ? locate(source, issue) : { ...issue, line: 1, column: 1 };
 }
@@ -89,11 +95,13 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
   const pkgdirLocation = containerPath(["pkgdir_location"], raw.pkgdir_location);
   const pkgdir = resolvePkgdir(raw.pkgdir ? hostPath("pkgdir", raw.pkgdir) : undefined, binds, pkgdirLocation, loader, file);
   checkEmergeOptions(raw.emerge_options, loader, file);
+  const servers = normalizeServers(raw.servers, base, (issue) => loader.issues.push({ file, ...issue }));
   checkValues(raw, base, (issue) => loader.issues.push({ file, ...issue }));
   return {
     file,
     stage: hostPath("stage", raw.stage),
     stageGenerations: raw.stage_generations,
+    keepFailed: raw.keep_failed,
     etcPortage: hostPath("etc_portage", raw.etc_portage),
     portageRepo: hostPath("portage_repo", raw.portage_repo),
     portageRepoLocation: containerPath(["portage_repo_location"], raw.portage_repo_location),
@@ -104,14 +112,24 @@ function normalizeConfig(raw: RawConfig, file: string, tasks: Task[], loader: Lo
     stateDir: raw.state_dir === undefined ? defaultStateDir(realpathOr(loader.files, file)) : hostPath("state_dir", raw.state_dir),
     logRetention: normalizeLogRetention(raw.log_retention, (issue) => loader.issues.push({ file, ...issue })),
     useSudo: raw.use_sudo_for_nspawn,
+    memoryMax: normalizeMemoryMax(raw.memory_max, (issue) => loader.issues.push({ file, ...issue })),
     emergeOptions: raw.emerge_options,
     configProtectMask: raw.config_protect_mask === undefined || raw.config_protect_mask === true ? "/etc" : raw.config_protect_mask === false ? null : raw.config_protect_mask,
     sync: normalizeSync(raw.sync),
     stageBinrepos: raw.stage_binrepos,
     signing: raw.signing ? { key: checkSigningKey(loader, file, raw.signing.key), gnupgHome: hostPath("signing", raw.signing.gnupg_home) } : null,
     binds: binds.filter((bind) => bind !== pkgdir?.bind),
-    tasks,
-    daemon: normalizeDaemonKeys(raw, (issue) => loader.issues.push({ file, ...issue })),
+    tasks: resolveServerTasks(tasks, servers, loader.issues),
+    servers,
+    retries: raw.retries,
+    jobs: raw.jobs,
+    buildJobs: raw.build_jobs ?? null,
+    daemon: {
+      ...normalizeDaemonKeys(raw, (issue) => loader.issues.push({ file, ...issue })),
+      dashboardTokenFile: raw.dashboard?.token_file === undefined ? null : path.resolve(base, raw.dashboard.token_file),
+    },
+    releases: normalizeReleaseKeys(raw, raw.releases_dir === undefined ? defaultReleasesDir(pkgdir?.from ?? "") : hostPath("releases_dir", raw.releases_dir),
+      pkgdir?.from ?? "", (issue) => loader.issues.push({ file, ...issue })),
   };
 }
 
@@ -195,4 +213,19 @@ function checkEmergeOptions(options: string[], loader: Loader, file: string): vo
 
 export function formatIssues(issues: readonly LocatedIssue[]): string {
   return issues.map(formatIssue).join("\n");
+}
+
+/**
+ * Positions for issues found after loading (checks against the ebuild repository), from the same files.
+ * A trailing index into a value written as one scalar (`use: x256`, not a list) is dropped from the path.
+ */
+export function locateIssues(files: ConfigFiles, issues: readonly ConfigIssue[]): LocatedIssue[] {
+  const loader = emptyLoader(files);
+  return issues.map((issue) => {
+    const source = readSource(loader, issue.file);
+    if (!source) return { ...issue, line: 1, column: 1 };
+    const last = issue.path.at(-1);
+    const scalar = typeof last === "number" && isScalar(nodeAt(source, issue.path.slice(0, -1)).node);
+    return locate(source, scalar ? { ...issue, path: issue.path.slice(0, -1) } : issue);
+  });
 }

@@ -45,7 +45,7 @@ function isUnexpandedAlias(node: unknown, path: readonly PathSegment[], ctx: Par
   return true;
 }
 
-function expect(node: unknown, shapes: readonly Shape[], path: readonly PathSegment[], ctx: ParseContext): boolean {
+export function expect(node: unknown, shapes: readonly Shape[], path: readonly PathSegment[], ctx: ParseContext): boolean {
   if (isUnexpandedAlias(node, path, ctx)) return false;
   const shape = shapeOf(node);
   if (shapes.includes(shape)) return true;
@@ -69,17 +69,18 @@ export function boolean(description: string): Schema<boolean> {
   };
 }
 
-export function integer(description: string, minimum: number): Schema<number> {
+export function integer(description: string, minimum: number, maximum?: number): Schema<number> {
   return {
     shapes: ["number"],
     parse(node, path, ctx) {
       if (!expect(node, ["number"], path, ctx)) return undefined;
       const value = (node as { value: number }).value;
-      if (Number.isInteger(value) && value >= minimum) return value;
-      ctx.issues.push({ file: ctx.file, path, message: `expected a whole number of at least ${minimum}, got ${value}` });
+      if (Number.isInteger(value) && value >= minimum && (maximum === undefined || value <= maximum)) return value;
+      const range = maximum === undefined ? `of at least ${minimum}` : `from ${minimum} to ${maximum}`;
+      ctx.issues.push({ file: ctx.file, path, message: `expected a whole number ${range}, got ${value}` });
       return undefined;
     },
-    json: () => ({ type: "integer", minimum, description }),
+    json: () => ({ type: "integer", minimum, ...(maximum === undefined ? {} : { maximum }), description }),
   };
 }
 
@@ -94,6 +95,20 @@ export function literalTrue(description: string): Schema<true> {
       return undefined;
     },
     json: () => ({ const: true, description }),
+  };
+}
+
+/** Only this one string (as in `jobs: auto`). */
+export function constant<const T extends string>(value: T, description: string): Schema<T> {
+  return {
+    shapes: ["string"],
+    parse(node, path, ctx) {
+      if (!expect(node, ["string"], path, ctx)) return undefined;
+      if ((node as { value: string }).value === value) return value;
+      ctx.issues.push({ file: ctx.file, path, message: `expected '${value}' or a number, got '${String((node as { value: string }).value)}'` });
+      return undefined;
+    },
+    json: () => ({ const: value, description }),
   };
 }
 
@@ -251,7 +266,7 @@ function parseFields(items: readonly unknown[], fields: Fields, path: readonly P
   }
   for (const [key, field] of Object.entries(fields)) {
     if (key in result || failed.includes(key)) continue;
-    if (field.required && !items.some((item) => isPair(item) && isScalar(item.key) && item.key.value === key)) {
+    if (field.required) {
       ctx.issues.push({ file: ctx.file, path, message: `missing required key '${key}'`, hint: field.description });
       failed.push(key);
     } else if (field.default !== undefined) {

@@ -1,9 +1,11 @@
 // The one definition of binpkgbot.yml: types, defaults and descriptions come from here, and so does
 // schema/binpkgbot.schema.json for editors.
 import {
-  boolean, integer, list, literalTrue, object, oneOf, optional, required, string, tagged, withDefault,
+  boolean, constant, integer, list, literalTrue, object, oneOf, optional, required, string, tagged, withDefault,
   type JsonSchema, type Schema,
 } from "./schema-kit.js";
+import { serverListSchema } from "./servers.js";
+import { DEFAULT_RETRIES, MAX_RETRIES } from "../failure/retry-policy.js";
 
 const trueOrStrings = (what: string): Schema<true | string | (true | string)[]> => {
   const single = oneOf([literalTrue(`true: ${what} the task's own atom`), string(what)], what);
@@ -23,6 +25,11 @@ const modifierFields = {
   mask: optional(trueOrStrings("atoms to mask"), "true masks the task's atom; strings are more atoms to mask (package.mask)"),
 };
 
+const retriesDescription = `how many more attempts a transient failure (a download) gets, waiting 30s, then twice as long each time (at most ${MAX_RETRIES})`;
+const taskRetries = optional(integer("retries", 0, MAX_RETRIES), `${retriesDescription}; absent: the config's 'retries'`);
+
+const taskMemoryMax = optional(string("size, e.g. '4G'"), "the most memory this task's container may use ('8G', '512M'); absent: the config's memory_max");
+
 const nameField = optional(string("task name"), "a stable name for this task in logs, history and --force (default: made from kind and atom)");
 
 const buildObject = (persistDefault: boolean, what: string) =>
@@ -33,6 +40,8 @@ const buildObject = (persistDefault: boolean, what: string) =>
         ? "keep the result in the stage (false: run in a throw-away container)"
         : "keep the result in the stage (default: a throw-away container)"),
       name: nameField,
+      retries: taskRetries,
+      memory_max: taskMemoryMax,
       ...modifierFields,
     },
     what,
@@ -52,6 +61,8 @@ const runTask = object(
     host: withDefault(boolean("host"), false, "run on the host instead of in a container of the stage"),
     persist: withDefault(boolean("persist"), true, "keep the changes in the stage (containers only)"),
     name: nameField,
+    retries: taskRetries,
+    memory_max: taskMemoryMax,
   },
   "run a script on the host or in a container",
 );
@@ -62,6 +73,7 @@ export const taskSchema = tagged(
     install: installTask,
     include: string("a task file or glob, relative to this file; matches run in file-name order"),
     run: runTask,
+    server: string("a server's name, or 'all'"),
   },
   "a task",
 );
@@ -128,10 +140,20 @@ export const configSchema = object(
     distdir: optional(string("path"), "the host directory of source downloads, bound at distdir_location"),
     distdir_location: withDefault(string("path"), "/var/cache/distfiles", "DISTDIR inside the container"),
     stage_generations: withDefault(integer("generations", 1), 3, "how many generations of the stage to keep for rollback (persisting tasks make a new one)"),
+    keep_failed: withDefault(integer("count", 0), 3,
+      "how many failed throw-away containers to keep for inspection (binpkgbot stage shell --failed TASK), newest first; 0 keeps none"),
+    publish: optional(
+      oneOf([string("auto"), object({ when: withDefault(string("success | always | covered"), "success", "success: runs without a failed task; always: every run, even a failed or interrupted one; covered: only when no declared server would compile (needs servers:)") }, "when runs are published")], "auto or {when}"),
+      "publish each run's PKGDIR as a release (auto: after a successful run); absent: only binpkgbot publish makes releases",
+    ),
+    releases_dir: optional(string("path"), "where releases are kept (default: beside pkgdir, PKGDIR.releases; must be on pkgdir's filesystem)"),
+    releases_keep: withDefault(integer("count", 1), 10, "how many releases to keep, newest first; the current, pinned (releases keep N) and tagged ones always stay"),
     state_dir: optional(string("path"), "where binpkgbot keeps logs, work files and its database; absent: a directory of this config's own, /var/lib/binpkgbot/NAME-HASH"),
     log_retention: withDefault(oneOf([integer("runs", 1), string("days, e.g. '30d'")], "runs or days"), "30d",
       "how long run logs and work files are kept: a number of runs (20) or of days ('30d'); the newest log of each task is always kept"),
     use_sudo_for_nspawn: withDefault(boolean("sudo"), false, "prefix systemd-nspawn with sudo"),
+    memory_max: optional(string("size, e.g. '4G'"),
+      "the most memory one container may use, e.g. '4G' or '512M' (base 1024); a build that needs more is killed and reported as out-of-memory; absent: no limit"),
     emerge_options: withDefault(list(string("option"), "options"), [], "options given to every emerge, e.g. ['--verbose', '--jobs=2']"),
     config_protect_mask: optional(
       oneOf([string("value"), boolean("false leaves CONFIG_PROTECT_MASK alone")], "CONFIG_PROTECT_MASK"),
@@ -140,6 +162,12 @@ export const configSchema = object(
     sync: withDefault(syncSchema, true, "sync the repository before the tasks"),
     binds: withDefault(list(bindSchema, "binds"), [], "more bind mounts for every container"),
     tasks: withDefault(taskListSchema, [], "what to build, in order"),
+    jobs: withDefault(oneOf([integer("tasks", 1), constant("auto", "one task per online CPU")], "tasks at once"), 1,
+      "how many tasks run at once, each in its own container: throw-away tasks between two persisting ones (or host `run` tasks, or the sync) run side by side; 'auto': one per online CPU"),
+    servers: withDefault(serverListSchema, [], "the servers that install these binpkgs: `binpkgbot coverage` tells what each would still compile"),
+    retries: withDefault(integer("retries", 0, MAX_RETRIES), DEFAULT_RETRIES, `${retriesDescription}; a task's own 'retries' wins`),
+    build_jobs: optional(integer("jobs", 1),
+      "the total number of compile jobs across all containers of a run: one GNU make jobserver with this many tokens, shared by every build; absent: no pool (each build's own MAKEOPTS)"),
     stage_binrepos: withDefault(boolean("stage_binrepos"), false,
       "let containers use the stage's own /etc/portage/binrepos.conf (stage3s ship Gentoo's official binhost) where etc_portage has none; by default they do not see it"),
     signing: optional(
@@ -157,7 +185,11 @@ export const configSchema = object(
     status_listen: withDefault(
       oneOf([string("HOST:PORT"), boolean("false: no status server")], "HOST:PORT or false"),
       "127.0.0.1:8735",
-      "where `binpkgbot daemon` answers GET /health and GET /status (read-only JSON); false: nowhere",
+      "where `binpkgbot daemon` answers GET /health and GET /status (read-only JSON) and serves the dashboard; false: nowhere",
+    ),
+    dashboard: optional(
+      object({ token_file: optional(string("path"), "a file holding the dashboard's token, relative to this file: needed to listen beyond localhost, and for the actions") }, "the dashboard"),
+      "the dashboard on status_listen and of `binpkgbot dashboard`",
     ),
   },
   "binpkgbot.yml",

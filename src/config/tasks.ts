@@ -3,14 +3,17 @@ import { createHash } from "node:crypto";
 import { parseAtom } from "../portage/atom.js";
 import type { BuildTask, RunTask, Task, TaskOrigin } from "./config.js";
 import type { ConfigIssue, PathSegment } from "./issues.js";
+import { parseSize } from "./memory-max.js";
 import { normalizeModifiers, shortened, tooLong, type RawModifiers } from "./modifiers.js";
 
-export type RawBuild = string | ({ atom: string; persist: boolean; name?: string } & RawModifiers);
+export type RawBuild = string | ({ atom: string; persist: boolean; name?: string; retries?: number; memory_max?: string } & RawModifiers);
 export interface RawRun {
   script: string | string[];
   host: boolean;
   persist: boolean;
   name?: string;
+  retries?: number;
+  memory_max?: string;
 }
 
 export function hashText(text: string, length = 8): string {
@@ -55,14 +58,34 @@ export function normalizeBuildTask(
     ? `-${hashText(JSON.stringify(modifiers), 6)}`
     : "";
   const id = "name" in object && object.name ? object.name : `${kind}-${slug(object.atom)}${variant}`;
-  return { kind, id, atom: object.atom, persist: object.persist, modifiers, origin };
+  const retries = typeof raw === "string" ? undefined : raw.retries;
+  const memoryMax = typeof raw === "string" ? undefined : taskMemoryMax(raw.memory_max, origin, kind, issues);
+  return {
+    kind, id, atom: object.atom, persist: object.persist, modifiers, origin, ...(retries === undefined ? {} : { retries }), ...(memoryMax === undefined ? {} : { memoryMax }),
+  };
 }
 
-export function normalizeRunTask(raw: RawRun, origin: TaskOrigin): RunTask {
+/** A task's own memory_max in bytes; a bad size is an issue at tasks[N].KIND.memory_max. */
+function taskMemoryMax(value: string | undefined, origin: TaskOrigin, kind: string, issues: ConfigIssue[]): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseSize(value);
+  if (parsed.ok) return parsed.bytes;
+  issues.push({ file: origin.file, path: [...origin.path, kind, "memory_max"], message: parsed.message, hint: parsed.hint });
+  return undefined;
+}
+
+export function normalizeRunTask(raw: RawRun, origin: TaskOrigin, issues: ConfigIssue[] = []): RunTask {
   const body = Array.isArray(raw.script) ? ["set -e", ...raw.script].join("\n") : raw.script;
   const script = body.startsWith("#!") ? ensureNewline(body) : `#!/bin/sh\n${ensureNewline(body)}`;
   const id = raw.name ?? `run-${raw.host ? "host-" : ""}${hashText(script, 8)}`;
-  return { kind: "run", id, script, host: raw.host, persist: raw.persist, origin };
+  if (raw.host && raw.memory_max !== undefined) {
+    issues.push({ file: origin.file, path: [...origin.path, "run", "memory_max"], message: "a task with host: true runs on the host, in no container, so memory_max cannot apply", hint: "remove memory_max from this task, or run it in a container (host: false)" });
+  }
+  const memoryMax = raw.host ? undefined : taskMemoryMax(raw.memory_max, origin, "run", issues);
+  return {
+    kind: "run", id, script, host: raw.host, persist: raw.persist, origin,
+    ...(raw.retries === undefined ? {} : { retries: raw.retries }), ...(memoryMax === undefined ? {} : { memoryMax }),
+  };
 }
 
 function ensureNewline(text: string): string {

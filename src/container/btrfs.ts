@@ -2,7 +2,7 @@
 import { dirname } from "node:path";
 import { ExecError, type Exec, type ExecResult } from "../exec/exec.js";
 
-export type BtrfsOperation = "create" | "snapshot" | "delete" | "list";
+export type BtrfsOperation = "create" | "snapshot" | "delete" | "list" | "property";
 
 /** A btrfs command failed; the message names the path and what to do about it. */
 export class BtrfsError extends Error {
@@ -35,13 +35,32 @@ export async function createSnapshot(
 }
 
 /**
+ * Makes a subvolume read-only (btrfs-property(8): `ro` of type subvol). A read-only subvolume can
+ * still be deleted, but no longer renamed: move it first.
+ */
+export async function setReadOnly(exec: Exec, path: string): Promise<void> {
+  await runBtrfs(exec, ["btrfs", "property", "set", "-ts", path, "ro", "true"], "property", path,
+    `check that ${path} is a btrfs subvolume`);
+}
+
+/**
  * Deletes a subvolume and every subvolume nested in it, deepest first: btrfs refuses to
- * delete a subvolume that still contains others ("Directory not empty").
+ * delete a subvolume that still contains others ("Directory not empty"). Nested ones are rare (every
+ * throw-away step deletes a snapshot): they are looked for only when the delete failed, which saves a
+ * step two btrfs processes.
  */
 export async function deleteSubvolume(exec: Exec, path: string): Promise<void> {
-  for (const child of await listChildSubvolumes(exec, path)) await deleteSubvolume(exec, child);
-  await runBtrfs(exec, ["btrfs", "subvolume", "delete", path], "delete", path,
+  const remove = (): Promise<ExecResult> => runBtrfs(exec, ["btrfs", "subvolume", "delete", path], "delete", path,
     `if a container still uses it, stop it first (ps -ef | grep systemd-nspawn), then run: btrfs subvolume delete ${path}`);
+  try {
+    await remove();
+  } catch (error) {
+    // Whatever the message's language: without nested subvolumes, the failure stands as it is.
+    const children = await listChildSubvolumes(exec, path).catch(() => []);
+    if (children.length === 0) throw error;
+    for (const child of children) await deleteSubvolume(exec, child);
+    await remove();
+  }
 }
 
 /** Absolute paths of the subvolumes directly below `path`. */
@@ -86,7 +105,8 @@ async function runBtrfs(
   if (result.code !== 0) {
     const detail = result.stderr.trim().split("\n").filter(Boolean).slice(-1)[0] ?? `exit ${result.code}`;
     const cause = new ExecError(`${argv.join(" ")} failed: ${detail}`, argv, result);
-    throw new BtrfsError(`btrfs subvolume ${operation} failed for ${path}: ${detail}; ${fix}`, operation, path, { cause });
+    const command = operation === "property" ? "property set" : `subvolume ${operation}`;
+    throw new BtrfsError(`btrfs ${command} failed for ${path}: ${detail}; ${fix}`, operation, path, { cause });
   }
   return result;
 }

@@ -72,6 +72,6 @@ export async function isLockedFile(procDir: string, inode: number): Promise<bool
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal (\040 …).
-function unescapeMountinfo(field: string): string {
+export function unescapeMountinfo(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }

@@ -20,12 +20,14 @@ export interface HostProbeDeps {
 
 export async function probeHost(deps: HostProbeDeps): Promise<HostFacts> {
   const read = deps.readFile ?? ((path: string) => readFile(path, "utf8"));
+  // A binary as latin1, a byte per character: decoding its 300 KB or more as UTF-8 costs milliseconds of every run.
+  const readBinary = deps.readFile ?? ((path: string) => readFile(path, "latin1"));
   const isExecutable = deps.isExecutable ?? defaultIsExecutable;
   const nspawnPath = await findInPath("systemd-nspawn", deps.path, isExecutable);
   return {
     systemdPid1: await readSystemdPid1(read, isExecutable),
     nspawnPath,
-    nspawnVersion: nspawnPath === null ? null : await readNspawnVersion(deps.exec, nspawnPath),
+    nspawnVersion: nspawnPath === null ? null : await readNspawnVersion(deps.exec, nspawnPath, readBinary),
   };
 }
 
@@ -63,7 +65,20 @@ export function parseNspawnVersion(output: string): number | null {
   return match?.[1] === undefined ? null : Number(match[1]);
 }
 
-async function readNspawnVersion(exec: Exec, nspawnPath: string): Promise<number | null> {
+/**
+ * nspawn links systemd's private library, named after the version it belongs to: libsystemd-shared-252.so
+ * (meson.build: shared_lib_tag, which distributions may extend, as in libsystemd-shared-255.4-1.fc40.so).
+ */
+export function parseSharedLibraryVersion(binary: string): number | null {
+  const match = /libsystemd-shared-(\d+)[\w.~+-]*\.so/.exec(binary);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+// Reading the binary's name of that library costs a file read where `--version` costs a process (a
+// noticeable part of a short run's fixed cost); a build without the shared library falls back to it.
+async function readNspawnVersion(exec: Exec, nspawnPath: string, read: (path: string) => Promise<string>): Promise<number | null> {
+  const linked = parseSharedLibraryVersion(await read(nspawnPath).catch(() => ""));
+  if (linked !== null) return linked;
   try {
     const result = await exec.run([nspawnPath, "--version"]);
     return result.code === 0 ? parseNspawnVersion(result.stdout) : null;

@@ -9,6 +9,9 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Exec } from "../exec/exec.js";
 import { deleteSubvolume } from "./btrfs.js";
+import { parseCgroupOwner } from "./cgroup-location.js";
+import { removeMemoryCgroup } from "./memory-cgroup.js";
+import { readMemoryLimitMethod, type MemoryLimitDeps } from "./memory-limit.js";
 import { findSnapshotProcesses, isLockedFile, isRunning, readComm, type SnapshotProcess } from "./container-processes.js";
 
 export const MACHINE_PREFIX = "binpkgbot-";
@@ -45,17 +48,24 @@ export async function findLeftoverSnapshots(stageDirectory: string): Promise<str
 
 export async function removeLeftoverSnapshots(stageDirectory: string, deps: LeftoverDeps): Promise<LeftoverReport> {
   const report: LeftoverReport = { removed: [], killed: [], skipped: [] };
-  for (const snapshot of await findLeftoverSnapshots(stageDirectory)) {
-    const verdict = await stopOrphans(snapshot, deps, report);
-    if (verdict !== null) {
-      report.skipped.push({ path: snapshot, reason: verdict });
-      continue;
-    }
-    await deleteSubvolume(deps.exec, snapshot);
-    await unlink(lockFileOf(snapshot)).catch(() => undefined);
-    report.removed.push(snapshot);
-  }
+  for (const snapshot of await findLeftoverSnapshots(stageDirectory)) await removeOrphanedSnapshot(snapshot, deps, report);
   return report;
+}
+
+/**
+ * Deletes a snapshot a dead run left, after killing binpkgbot's orphaned containers on it; one a running
+ * nspawn or another's container uses is skipped. nspawn locks a directory it runs on, ephemeral or not,
+ * with ".#NAME.lck" beside it (image_path_lock() in src/shared/machine-image.c). Records it all in `report`.
+ */
+export async function removeOrphanedSnapshot(snapshot: string, deps: LeftoverDeps, report: LeftoverReport): Promise<void> {
+  const verdict = await stopOrphans(snapshot, deps, report);
+  if (verdict !== null) {
+    report.skipped.push({ path: snapshot, reason: verdict });
+    return;
+  }
+  await deleteSubvolume(deps.exec, snapshot);
+  await unlink(lockFileOf(snapshot)).catch(() => undefined);
+  report.removed.push(snapshot);
 }
 
 function lockFileOf(snapshot: string): string {
@@ -101,4 +111,30 @@ async function killAndWait(init: SnapshotProcess, procDir: string, kill: NonNull
     if (!(await isRunning(procDir, init.pid))) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface CgroupLeftoverReport {
+  removed: string[];
+  problems: string[];
+}
+
+/**
+ * Memory cgroups a run left when it was killed hard (kill -9): binpkgbot's names carry the run's PID
+ * (src/container/cgroup-location.ts), so groups of runs still alive, concurrent ones too, are left alone.
+ * A process still in a dead run's group is its orphaned container and is killed with it.
+ */
+export async function removeLeftoverCgroups(deps: MemoryLimitDeps, isAlive: (pid: number) => boolean): Promise<CgroupLeftoverReport> {
+  const report: CgroupLeftoverReport = { removed: [], problems: [] };
+  const method = await readMemoryLimitMethod(false, deps);
+  if (method.kind !== "cgroup") return report;
+  for (const name of await deps.fs.readSubdirs(method.place.parent).catch(() => [] as string[])) {
+    const owner = parseCgroupOwner(name);
+    if (owner === null || owner === deps.pid || isAlive(owner)) continue;
+    const path = join(method.place.parent, name);
+    await removeMemoryCgroup(deps.fs, { place: method.place, path }).then(
+      () => report.removed.push(path),
+      (error: unknown) => report.problems.push((error as Error).message),
+    );
+  }
+  return report;
 }

@@ -24,6 +24,8 @@ export interface ContainerSpec {
   /** Keep the terminal (a shell for a person); otherwise `--pipe`. */
   interactive?: boolean;
   workingDirectory?: string;
+  /** memory_max in bytes; absent: no limit. Without `register` the runner puts the container in a cgroup of its own. */
+  memoryMax?: number;
 }
 
 /** The spec cannot be turned into a safe argv; the message names the field and the fix. */
@@ -45,6 +47,10 @@ export function renderNspawnArgv(spec: ContainerSpec): string[] {
   argv.push(`--machine=${spec.machine}`);
   // Where PID 1 is not systemd there is no machined to register with and no unit to move into.
   if (!spec.register) argv.push("--register=no", "--keep-unit");
+  // systemd-nspawn(1) --property=: "Set a unit property on the scope unit to register for the machine.
+  // This applies only if the machine is run in its own scope unit" (so not with --keep-unit), "useful
+  // to set memory limits and similar for container"; MemoryMax= per systemd.resource-control(5).
+  else if (spec.memoryMax !== undefined) argv.push(`--property=MemoryMax=${spec.memoryMax}`);
   // --pipe (systemd >= 247): without it a non-terminal run gets a read-only console and hangs.
   if (!spec.interactive) argv.push("--pipe");
   for (const bind of spec.binds) {

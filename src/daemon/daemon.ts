@@ -1,15 +1,20 @@
 // `binpkgbot daemon`: ticks on the config's schedule (tick.ts), reloads the config when a file of it
-// changes or on request (SIGHUP), answers GET /status, and stops cleanly when its signal aborts.
+// changes or on request (SIGHUP), checks a server's coverage when its report arrives, answers GET
+// /status, and stops cleanly when its signal aborts.
+import path from "node:path";
 import type { Config } from "../config/config.js";
 import { formatIssue, type LocatedIssue } from "../config/issues.js";
 import type { LoadResult } from "../config/load.js";
 import type { PerformedRun, PerformRunOptions } from "../engine/perform-run.js";
 import type { Exec } from "../exec/exec.js";
 import type { Notifier } from "../notify/notifier.js";
+import { configReleasesLayout } from "../releases/publish-config.js";
 import { startStatusServer, type RunningStatusServer } from "../server/status-server.js";
+import { serverReportDir } from "../report/reporting-servers.js";
 import { createActivityTracker, type ActivityTracker } from "./activity.js";
+import { createCoverageChecks } from "./coverage-checks.js";
 import { readDaemonState, writeDaemonState } from "./daemon-state.js";
-import { createEventLogger } from "./log-events.js";
+import { createEventLogger, TickWarnings } from "./log-events.js";
 import type { Logger } from "./log.js";
 import { createScheduler, systemClock, type Scheduler, type SchedulerClock } from "./scheduler.js";
 import { daemonSettings } from "./settings.js";
@@ -46,16 +51,23 @@ interface DaemonParts {
   activity: ActivityTracker;
   scheduler: Scheduler;
   nextTick: Date | null;
+  lastTick?: Date;
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const activity = createActivityTracker();
   const parts = { options, config: options.config, activity, nextTick: null } as DaemonParts;
+  const warnings = new TickWarnings();
+  const coverage = createCoverageChecks(options);
   parts.scheduler = createScheduler(daemonSettings(parts.config).schedule, options.clock ?? systemClock, {
-    onTick: () => runTick({
-      ...options, config: () => parts.config, activity, emit: createEventLogger(options.log),
-      readState: readDaemonState, writeState: writeDaemonState,
-    }),
+    onTick: (at) => {
+      parts.lastTick = at;
+      warnings.nextTick();
+      return runTick({
+        ...options, config: () => parts.config, activity, emit: createEventLogger(options.log, warnings),
+        readState: readDaemonState, writeState: writeDaemonState, recheckCoverage: (config) => coverage.recheck(config),
+      });
+    },
     onSkip: (at) => options.log.info("tick-skipped", `tick of ${at.toISOString()} skipped: the previous run is still going`),
     onError: (error) => options.log.error("tick-error", `the tick ended with an error: ${(error as Error).message}`),
     onArmed: (at) => armed(parts, at),
@@ -63,6 +75,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const server = await startServer(parts);
   const watcher = watchFiles({
     files: () => parts.config.files, onChange: () => reload(parts, "a file of the config changed"), ...(options.watch ?? { intervalMs: 1_000, debounceMs: 300 }),
+  });
+  // A report replaces the link state_dir/servers/NAME by rename (src/report/store-report.ts): its target changes.
+  const reports = watchFiles({
+    files: () => reportLinks(parts.config), ...(options.watch ?? { intervalMs: 1_000, debounceMs: 300 }),
+    onChange: (links) => void coverage.recheck(parts.config, links.map((link) => path.basename(link))),
   });
   const settings = daemonSettings(parts.config);
   if (server?.warning) options.log.warning("status-exposed", server.warning);
@@ -72,7 +89,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const stop = async (): Promise<void> => {
       options.log.info("daemon-stopping", activity.current() ? "stopping: stopping the running container and cleaning up" : "stopping");
       watcher.stop();
+      reports.stop();
       await parts.scheduler.stop();
+      await coverage.idle();
       await server?.close();
       options.log.info("daemon-stopped", "stopped; nothing is left running");
       resolve();
@@ -81,6 +100,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     else options.signal.addEventListener("abort", () => void stop(), { once: true });
   });
   return { reload: (reason) => reload(parts, reason), stopped };
+}
+
+function reportLinks(config: Config): string[] {
+  return (config.servers ?? []).filter((server) => server.report).map((server) => serverReportDir(config.stateDir, server.name));
 }
 
 function armed(parts: DaemonParts, at: Date | null): void {
@@ -96,13 +119,31 @@ async function startServer(parts: DaemonParts): Promise<RunningStatusServer | nu
   return startStatusServer(listen, {
     stateDir: () => parts.config.stateDir,
     stage: () => parts.config.stage,
+    releasesDir: () => configReleasesLayout(parts.config).dir,
+    pkgdir: () => parts.config.pkgdir,
+    dashboard: {
+      tokenFile: daemonSettings(parts.config).dashboardTokenFile ?? null,
+      log: (line) => parts.options.log.info("dashboard-action", line),
+      runNow: () => runNow(parts),
+    },
     daemon: () => ({
+      lastTick: parts.lastTick?.toISOString() ?? null,
       configFile: parts.config.file,
       schedule: daemonSettings(parts.config).schedule.text,
       nextTick: parts.nextTick?.toISOString() ?? null,
       current: parts.activity.current(),
     }),
   });
+}
+
+/** The dashboard's "run now": a tick now, whatever the schedule says (the scheduler drops it while one runs). */
+async function runNow(parts: DaemonParts): Promise<string> {
+  if (parts.scheduler.running) return "a run is going on already: nothing new started";
+  // Forgetting the last task run's change key makes the tick run the tasks even if nothing changed.
+  const state = await readDaemonState(parts.config.stateDir);
+  await writeDaemonState(parts.config.stateDir, { ...state, changeKey: null });
+  parts.scheduler.tickNow();
+  return "a run started now";
 }
 
 function reload(parts: DaemonParts, reason: string): void {

@@ -30,6 +30,8 @@ export interface SchedulerHooks {
 export interface Scheduler {
   /** Ticks now, then on the schedule. */
   start(): void;
+  /** One tick now, besides the schedule (dropped, like any, while one runs). */
+  tickNow(): void;
   /** Takes effect for the next tick: re-arms the timer from now. */
   setSchedule(schedule: Schedule): void;
   readonly running: boolean;
@@ -82,6 +84,9 @@ export function createScheduler(initial: Schedule, clock: SchedulerClock, hooks:
   return {
     start() {
       arm();
+      tick(new Date(clock.now()));
+    },
+    tickNow() {
       tick(new Date(clock.now()));
     },
     setSchedule(next) {

@@ -4,6 +4,7 @@
 import type { Config } from "../config/config.js";
 import { StageLockedError, StageLockError } from "../container/stage-lock.js";
 import type { EngineEvent } from "../engine/events.js";
+import { readForcedTasks } from "../state/forced-tasks.js";
 import { HostProblem, type PerformedRun, type PerformRunOptions } from "../engine/perform-run.js";
 import type { Exec } from "../exec/exec.js";
 import type { Notifier } from "../notify/notifier.js";
@@ -18,6 +19,8 @@ export interface TickDeps {
   /** The memory of the last completed task run, of the config's state_dir. */
   readState(stateDir: string): Promise<DaemonState>;
   writeState(stateDir: string, state: DaemonState): Promise<void>;
+  /** Checks the servers' coverage again (src/daemon/coverage-checks.ts). */
+  recheckCoverage(config: Config): Promise<void>;
   notifier: Notifier;
   log: Logger;
   emit(event: EngineEvent): void;
@@ -40,13 +43,15 @@ export async function runTick(deps: TickDeps): Promise<void> {
   });
   if (key === null || deps.signal.aborted) return;
   const state = await deps.readState(config.stateDir);
-  if (state.changeKey === key) {
+  if (state.changeKey === key && (await readForcedTasks(config.stateDir)).length === 0) {
     deps.log.info("unchanged", `nothing changed since the task run that ended ${state.completedAt ?? "before"} (repository, etc_portage, config): tasks not run`);
     return;
   }
   deps.log.info("changed", state.changeKey === null ? "no task run recorded by the daemon yet: running the tasks" : "the repository, etc_portage or the config changed: running the tasks");
   const run = await runSteps(deps, config, "tasks");
   if (run === null || run.result === "interrupted") return;
+  // Only new binpkgs can change what a server would compile.
+  if (run.outcome.steps.some((step) => step.added.length > 0)) await deps.recheckCoverage(config);
   await deps.writeState(config.stateDir, { changeKey: key, completedAt: deps.now().toISOString() }).catch((error: unknown) => {
     deps.log.warning("daemon-state", `cannot remember the task run in ${config.stateDir}: ${(error as Error).message}; the next tick runs the tasks again`);
   });
@@ -64,7 +69,7 @@ async function runSteps(deps: TickDeps, config: Config, steps: "sync" | "tasks")
       },
     });
     await deps.notifier.problem("run-not-started", null);
-    await deps.notifier.taskResults(run.runId, run.outcome.steps.map((step) => ({ taskId: step.step.task.id, result: step.result, reason: step.reason ?? null })));
+    await deps.notifier.taskResults(run.runId, run.outcome.steps.map((step) => ({ taskId: step.step.task.id, result: step.result, reason: step.reason ?? null, failure: step.failure ?? null })));
     const level = run.result === "succeeded" ? "info" : run.result === "failed" ? "warning" : "info";
     deps.log[level]("run-end", `run ${run.runId} (${steps}): ${run.result}, ${run.outcome.steps.length} step(s)`, { run: run.runId, steps, result: run.result });
     return run;

@@ -6,8 +6,8 @@ import { stat } from "node:fs/promises";
 export interface WatchOptions {
   /** The files to watch, asked at each poll (a reload can add or drop includes). */
   files(): readonly string[];
-  /** Called once the files have stopped changing for `debounceMs`. */
-  onChange(): void;
+  /** Called once the files have stopped changing for `debounceMs`, with those that changed. */
+  onChange(changed: string[]): void;
   intervalMs: number;
   debounceMs: number;
 }
@@ -26,19 +26,27 @@ export function watchFiles(options: WatchOptions): FileWatcher {
   let stopped = false;
   let poll: NodeJS.Timeout | undefined;
   let debounce: NodeJS.Timeout | undefined;
+  const pending = new Set<string>();
   const check = async (): Promise<void> => {
     let changed = false;
     const files = options.files();
     for (const file of files) {
       const signature = await signatureOf(file);
       // A file new to the list is recorded, not reported: it came with the reload that added it.
-      if (known.has(file) && known.get(file) !== signature) changed = true;
+      if (known.has(file) && known.get(file) !== signature) {
+        changed = true;
+        pending.add(file);
+      }
       known.set(file, signature);
     }
     for (const file of [...known.keys()]) if (!files.includes(file)) known.delete(file);
     if (changed && !stopped) {
       clearTimeout(debounce);
-      debounce = setTimeout(() => options.onChange(), options.debounceMs);
+      debounce = setTimeout(() => {
+        const files = [...pending];
+        pending.clear();
+        options.onChange(files);
+      }, options.debounceMs);
     }
   };
   const loop = (): void => {

@@ -1,6 +1,8 @@
 // The doctor's judgement: facts in, findings out. Pure: every fact comes in through DoctorFacts.
 import { quoteWord } from "../plan/render-plan.js";
 import { checkBinds } from "./binds.js";
+import { checkMemoryLimitFacts } from "./memory-limit.js";
+import { checkJobPool } from "./job-pool.js";
 import { checkSigning } from "./signing.js";
 import type { DoctorFacts, PathKind, StageFacts, WritableDirFacts } from "./facts.js";
 import type { Finding } from "./finding.js";
@@ -24,6 +26,8 @@ export function checkAll(facts: DoctorFacts): Finding[] {
     ...checkMultiInstance(facts),
     ...checkBinrepos(facts),
     ...checkSigning(facts.signing ?? null, facts.configFile),
+    ...(facts.memoryLimit ? checkMemoryLimitFacts(facts.memoryLimit, facts.configFile) : []),
+    ...checkJobPool(facts.jobPool ?? null, facts.etcPortage.makeConf),
   ];
 }
 

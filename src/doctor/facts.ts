@@ -1,6 +1,8 @@
 // What `binpkgbot doctor` knows about the host and the config: read by read-facts.ts, judged by
 // the pure checks. Plain data, so a test can describe any set-up in a few lines.
 import type { BindFacts } from "./binds.js";
+import type { MemoryLimitFacts } from "./memory-limit.js";
+import type { JobPoolFacts } from "./job-pool.js";
 import type { SigningFacts } from "./signing.js";
 
 /** A config file as Portage reads it; a directory form gives one entry per file, in reading order. */
@@ -78,4 +80,8 @@ export interface DoctorFacts {
   syncEnabled: boolean;
   /** The configured signing key, tried once; absent or null without `signing`. */
   signing?: SigningFacts | null;
+  /** How memory_max is applied here; absent where not read (tests of other checks). */
+  memoryLimit?: MemoryLimitFacts;
+  /** With build_jobs: the stage's Portage, make and ninja (src/doctor/job-pool.ts); absent or null without. */
+  jobPool?: JobPoolFacts | null;
 }

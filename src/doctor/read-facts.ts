@@ -1,7 +1,9 @@
 // Reads what the doctor judges: the host, the paths of the config and the Portage files in them.
 // Reading never fails on a broken set-up: a missing or odd path becomes a fact.
 import { readBindFacts } from "./binds.js";
+import { readJobPoolFacts } from "./job-pool.js";
 import { readKind } from "./read-path-kind.js";
+import { readMemoryLimitFacts } from "./memory-limit.js";
 import { readSigningFacts } from "./signing.js";
 import { access, constants, lstat, readdir, readFile, realpath, readlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -28,10 +30,12 @@ export async function readDoctorFacts(config: Config, deps: ReadFactsDeps): Prom
     portageRepo: await readRepo(config.portageRepo),
     etcPortage: await readEtcPortage(config.etcPortage),
     binds: await readBindFacts(config.binds, config.stage),
-    buildAtoms: config.tasks.flatMap((task) => (task.kind === "run" ? [] : [task.atom])),
+    buildAtoms: config.tasks.flatMap((task) => (task.kind === "run" || task.kind === "server" ? [] : [task.atom])),
     emergeOptions: config.emergeOptions,
     syncEnabled: config.sync.kind !== "none",
     signing: config.signing ? await readSigningFacts(config.signing, deps.exec) : null,
+    memoryLimit: await readMemoryLimitFacts(config.memoryMax ?? null, host.systemdPid1),
+    jobPool: config.buildJobs ? await readJobPoolFacts(config.buildJobs, config.stage) : null,
   };
 }
 

@@ -1,16 +1,18 @@
-// Carries out a Plan step by step, and nothing else. Every resource is registered for cleanup as it is
-// acquired; events report progress; the outcome of each step is returned for the summary.
-import { createWriteStream, type WriteStream } from "node:fs";
-import { runContainer } from "../container/run-container.js";
+// Carries out a Plan, and nothing else: up to `jobs` steps at once, as the step graph allows
+// (src/plan/step-graph.ts: barriers alone and in config order, the throw-away steps between them side by
+// side, longest first). Every resource is registered for cleanup as it is acquired; events report
+// progress; the outcome of each step is returned, in config order, for the summary.
+import { appendFile } from "node:fs/promises";
 import type { Exec } from "../exec/exec.js";
 import type { CrashPoint } from "../stage/transaction.js";
-import type { Plan, Step } from "../plan/plan.js";
-import { addedBinpkgs, readPackagesIndex } from "./binpkg-index.js";
-import { CleanupStack } from "./cleanup-stack.js";
+import type { Plan, PlannedStep, Step } from "../plan/plan.js";
+import { planStepGraph, type StepDurations } from "../plan/step-graph.js";
+import { PkgdirClaims } from "./binpkg-index.js";
+import type { JobPool } from "./job-slot.js";
 import type { EngineEvent, RunObserver, StepDecision, StepOutcome } from "./events.js";
-import { renderLogHeader } from "./log-header.js";
-import { findMissingMountPoints, removeMountPoints } from "./mount-points.js";
-import { openTransaction } from "./stage-step.js";
+import { runWithRetries } from "./retry-step.js";
+import { runStep, type StepContext } from "./run-step.js";
+import { runSchedule } from "./scheduler.js";
 import { WorkFiles } from "./work-files.js";
 
 export interface EngineDeps {
@@ -18,17 +20,36 @@ export interface EngineDeps {
   /** Test-only: called at each step of a stage swap (src/stage/transaction.ts). */
   crashPoint?: (name: CrashPoint) => void;
   emit: (event: EngineEvent) => void;
+  /** Null while the listener of output events keeps up; else a promise of when it has room again. */
+  outputRoom?: () => Promise<void> | null;
   /** Milliseconds, for durations. */
   clock: () => number;
-  /** Aborted on SIGINT/SIGTERM: the running step is stopped and cleaned up, the rest are not run. */
+  /** Aborted on SIGINT/SIGTERM: the running steps are stopped and cleaned up, the rest are not run. */
   signal: AbortSignal;
   /** Host environment for host steps. */
   env: NodeJS.ProcessEnv;
   observer?: RunObserver;
+  /** Waits between two attempts of a step (sleepUnlessAborted); tests pass one that does not wait. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** With build_jobs: the run's job pool (src/jobserver/). */
+  jobserver?: JobPool;
+  /**
+   * Carries out a step that must run somewhere else (a fleet worker, src/fleet/queue/): it lays out the
+   * step's files and retries it there, so this run does neither. Default: here, with runStep.
+   */
+  carryOut?: StepCarrier;
 }
 
+/** Runs one step that the run decided to run (`decision`), wherever it runs, to its outcome; must not reject. */
+export type StepCarrier = (plan: Plan, step: PlannedStep, decision: StepDecision, signal: AbortSignal) => Promise<StepOutcome>;
+
 export interface RunOptions {
+  /** A failed step stops the steps running beside it and starts nothing new. */
   failFast: boolean;
+  /** How many steps may run at once (`jobs`); default 1. */
+  jobs?: number;
+  /** Last recorded duration by task id: inside a group the longest starts first. */
+  durations?: StepDurations;
   /** Why persisting steps must not run now (the stage is held after a rollback); they are skipped. */
   persistHeld?: string | null;
 }
@@ -39,39 +60,67 @@ export interface RunOutcome {
 }
 
 export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
-  const outcomes: StepOutcome[] = [];
   const work = new WorkFiles(deps.exec);
-  let stopReason: string | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const context: StepContext = {
+    plan, deps, work, pkgdir: new PkgdirClaims(),
+    serial: (piece) => {
+      const result = queue.then(piece);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+  // From the steps this run has (the caller may have left some out), never from the plan's `after`.
+  const graph = planStepGraph(plan.steps, options.durations);
+  const total = plan.steps.length;
+  const schedule = await runSchedule<StepOutcome>({
+    graph, jobs: options.jobs ?? 1, signal: deps.signal,
+    run: (index, signal) => startStep(context, index, total, signal, options),
+    stopAfter: (index, outcome) => stopReasonAfter(plan.steps[index] as Step, outcome, options) ?? null,
+    upNext: (index) => void (deps.carryOut ? undefined : work.prepare(plan.steps[index] as Step)),
+  }).finally(async () => {
+    for (const message of await work.releaseAll()) deps.emit({ kind: "warning", message });
+  });
+  const outcomes: StepOutcome[] = [];
   for (const [index, step] of plan.steps.entries()) {
-    const total = plan.steps.length;
-    if (stopReason !== undefined || deps.signal.aborted) {
-      const outcome: StepOutcome = { step, result: "not-run", exitCode: null, durationMs: 0, added: [], reason: deps.signal.aborted ? "interrupted" : stopReason };
-      outcomes.push(outcome);
+    let outcome = schedule.results.get(index);
+    if (outcome === undefined) {
+      outcome = { step, result: "not-run", exitCode: null, durationMs: 0, added: [], reason: deps.signal.aborted ? "interrupted" : schedule.stopReason ?? undefined };
       await deps.observer?.stepFinished(outcome);
-      continue;
     }
-    const held = step.persist && options.persistHeld ? options.persistHeld : null;
-    const decision = held !== null ? { skip: held, fingerprint: null, stageGeneration: null }
-      : (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null, stageGeneration: null };
-    if (decision.skip !== null) {
-      const outcome: StepOutcome = { step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip };
-      outcomes.push(outcome);
-      await deps.observer?.stepFinished(outcome);
-      deps.emit({ kind: "step-end", outcome, index, total });
-      continue;
-    }
-    deps.emit({ kind: "step-start", step, index, total });
-    deps.observer?.stepStarted(step, decision.fingerprint);
-    const next = plan.steps[index + 1];
-    if (next) void work.prepare(next);
-    const outcome = await runStep(plan, step, deps, work, decision);
     outcomes.push(outcome);
+  }
+  return { steps: outcomes, interrupted: deps.signal.aborted };
+}
+
+/** Decides whether the step runs (fingerprint, quarantine, a held stage), runs it with its retries, records it. */
+async function startStep(context: StepContext, index: number, total: number, signal: AbortSignal, options: RunOptions): Promise<StepOutcome> {
+  const { deps, plan } = context;
+  const step = plan.steps[index] as Step;
+  const decision = await decide(step, deps, options);
+  if (decision.skip !== null) {
+    const outcome: StepOutcome = {
+      step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip, ...(decision.quarantined ? { stillFailing: true } : {}),
+    };
     await deps.observer?.stepFinished(outcome);
     deps.emit({ kind: "step-end", outcome, index, total });
-    stopReason = stopReasonAfter(step, outcome, options) ?? stopReason;
+    return outcome;
   }
-  for (const message of await work.releaseAll()) deps.emit({ kind: "warning", message });
-  return { steps: outcomes, interrupted: deps.signal.aborted };
+  deps.emit({ kind: "step-start", step, index, total });
+  deps.observer?.stepStarted(step, decision.fingerprint);
+  const note = (message: string): Promise<void> => noteRetry(deps, step, message);
+  const outcome = deps.carryOut
+    ? await deps.carryOut(plan, plan.steps[index] as PlannedStep, decision, signal)
+    : await runWithRetries(step.task.retries, { ...deps, signal, note }, () => runStep(context, step, decision, signal));
+  await deps.observer?.stepFinished(outcome);
+  deps.emit({ kind: "step-end", outcome, index, total });
+  return outcome;
+}
+
+async function decide(step: Step, deps: EngineDeps, options: RunOptions): Promise<StepDecision> {
+  const held = step.persist && options.persistHeld ? options.persistHeld : null;
+  if (held !== null) return { skip: held, fingerprint: null, stageGeneration: null };
+  return (await deps.observer?.beforeStep(step)) ?? { skip: null, fingerprint: null, stageGeneration: null };
 }
 
 function stopReasonAfter(step: Step, outcome: StepOutcome, options: RunOptions): string | undefined {
@@ -83,49 +132,9 @@ function stopReasonAfter(step: Step, outcome: StepOutcome, options: RunOptions):
   return undefined;
 }
 
-async function runStep(plan: Plan, step: Step, deps: EngineDeps, work: WorkFiles, decision: StepDecision): Promise<StepOutcome> {
-  const started = deps.clock();
-  const cleanup = new CleanupStack();
-  const finish = (result: StepOutcome["result"], exitCode: number | null, extra: Partial<StepOutcome> = {}): StepOutcome => ({
-    step, result, exitCode, durationMs: deps.clock() - started, added: [], ...extra,
+async function noteRetry(deps: EngineDeps, step: Step, message: string): Promise<void> {
+  deps.emit({ kind: "notice", message: `${step.task.id}: ${message}`, step });
+  await appendFile(step.logFile, `>>> binpkgbot: ${message}\n`).catch((error: unknown) => {
+    deps.emit({ kind: "warning", message: `cannot write to the task's log ${step.logFile}: ${(error as Error).message}`, step });
   });
-  try {
-    cleanup.push(`work directory ${step.workDir}`, async () => work.release(step));
-    await work.ready(step);
-    const log = createWriteStream(step.logFile, { flags: "a" });
-    cleanup.push(`log ${step.logFile}`, () => new Promise((resolve) => log.end(resolve)));
-    log.write(renderLogHeader({ taskId: step.task.id, runId: plan.runId, argv: step.argv, startedAt: new Date(started), fingerprint: decision.fingerprint, stageGeneration: decision.stageGeneration }));
-    const before = await readPackagesIndex(plan.pkgdir);
-    const transaction = step.kind === "container" && step.transaction ? await openTransaction(step.transaction, deps, cleanup) : null;
-    const mountPoints = step.kind === "container" && !step.spec.ephemeral
-      ? await findMissingMountPoints(step.spec.directory, step.spec.binds.map((bind) => bind.to)) : [];
-    const handlers = {
-      signal: deps.signal,
-      onStdout: (text: string) => output(deps, step, log, "stdout", text),
-      onStderr: (text: string) => output(deps, step, log, "stderr", text),
-    };
-    const result = step.kind === "container"
-      ? await runContainer(deps.exec, { ...step.spec, argv: step.argv }, { ...handlers, env: deps.env, capture: false })
-      : await deps.exec.run(step.argv, { ...handlers, env: { ...deps.env, ...step.env }, capture: false });
-    await removeMountPoints(mountPoints);
-    if (deps.signal.aborted) return finish("interrupted", result.code, { reason: "stopped by a signal" });
-    const added = addedBinpkgs(before, await readPackagesIndex(plan.pkgdir));
-    if (result.code === 0) {
-      await transaction?.commit({ task: step.task.id, run: plan.runId });
-      return finish("succeeded", 0, { added });
-    }
-    const status = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
-    const kept = await transaction?.fail({ task: step.task.id, run: plan.runId });
-    const stage = kept ? `; the stage is unchanged, the failed snapshot is kept at ${kept} (binpkgbot stage shell --failed)` : "";
-    return finish("failed", result.code, { added, reason: `${status}; see ${step.logFile}${stage}` });
-  } catch (error) {
-    return finish(deps.signal.aborted ? "interrupted" : "failed", null, { reason: error instanceof Error ? error.message : String(error) });
-  } finally {
-    for (const failure of await cleanup.unwind()) deps.emit({ kind: "warning", message: failure.message });
-  }
-}
-
-function output(deps: EngineDeps, step: Step, log: WriteStream, stream: "stdout" | "stderr", text: string): void {
-  log.write(text);
-  deps.emit({ kind: "output", step, stream, text });
 }

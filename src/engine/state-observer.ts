@@ -8,7 +8,8 @@ import { readStageGenerationId, stageLayout } from "../stage/layout.js";
 import type { StateDatabase } from "../state/database.js";
 import { readElogDir } from "../state/elog.js";
 import { fingerprintTask } from "../state/fingerprint.js";
-import { hashDirectory, readRepoRevision } from "../state/read-inputs.js";
+import { hashDirectory, hashServerInputs, readRepoRevision } from "../state/read-inputs.js";
+import { formatTime } from "../state/format-time.js";
 import type { RunObserver, StepOutcome } from "./events.js";
 
 export interface StateObserverOptions {
@@ -31,7 +32,8 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
   const fingerprint = async (step: Step, stageGeneration?: string): Promise<string> => fingerprintTask({
     // Read once per run and again after a step that had the repository writable (the sync, a `run` script).
     repoRevision: await (repoRevision ??= readRepoRevision(config.portageRepo, options.exec)),
-    etcPortageHash: await (etcPortageHash ??= hashDirectory(config.etcPortage)),
+    etcPortageHash: step.kind === "container" && step.etcPortage.server
+      ? await hashServerInputs(step.etcPortage.server) : await (etcPortageHash ??= hashDirectory(config.etcPortage)),
     stageGeneration: stageGeneration ?? await generation(),
     step,
     binpkgbotVersion: options.binpkgbotVersion,
@@ -46,15 +48,16 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
       const stageGeneration = await generation();
       if (step.task.kind === "sync") return { skip: null, fingerprint: null, stageGeneration };
       const print = await fingerprint(step, stageGeneration);
-      if (forced(step) || db.lastSuccessfulFingerprint(step.task.id) !== print) return { skip: null, fingerprint: print, stageGeneration };
-      return { skip: `unchanged since its last success (fingerprint ${print.slice(0, 12)}); --force ${step.task.id} builds it again`, fingerprint: print, stageGeneration };
+      const quarantine = forced(step) ? null : db.quarantine(step.task.id, print);
+      if (quarantine) return { skip: quarantineReason(step.task.id, quarantine.since), quarantined: true, fingerprint: print, stageGeneration };
+      return { skip: forced(step) ? null : unchangedReason(db, step.task.id, print), fingerprint: print, stageGeneration };
     },
     stepStarted(step, print) {
       started.set(step.task.id, db.startTask(taskStart(step, print)));
     },
     async stepFinished(outcome) {
       const id = started.get(outcome.step.task.id);
-      const end = { result: outcome.result, exitCode: outcome.exitCode, durationMs: Math.round(outcome.durationMs), reason: outcome.reason };
+      const end = { result: outcome.result, exitCode: outcome.exitCode, durationMs: Math.round(outcome.durationMs), reason: outcome.reason, failure: outcome.failure };
       if (id === undefined) {
         db.recordTask(taskStart(outcome.step, null), end);
         return;
@@ -66,9 +69,21 @@ export function createStateObserver(options: StateObserverOptions): RunObserver 
         db.finishTask(id, { ...end, ...(after ? { fingerprint: after } : {}) });
         db.recordBinpkgs(id, outcome.added);
         db.recordElog(id, messages);
+        if (outcome.attempts) db.recordAttempts(id, outcome.attempts.map((attempt) => ({ ...attempt, startedAt: new Date(attempt.startedAt) })));
       });
     },
   };
+}
+
+/** A task quarantined after a deterministic failure is not run again until an input changes. */
+function quarantineReason(taskId: string, since: Date): string {
+  return `still failing since ${formatTime(since)}; inputs unchanged (binpkgbot run --force ${taskId} to try again)`;
+}
+
+/** Nor is a task unchanged since its last success. */
+function unchangedReason(db: StateDatabase, taskId: string, print: string): string | null {
+  if (db.lastSuccessfulFingerprint(taskId) === print) return `unchanged since its last success (fingerprint ${print.slice(0, 12)}); --force ${taskId} builds it again`;
+  return null;
 }
 
 function writesRepository(step: Step, config: Config): boolean {

@@ -14,12 +14,15 @@ export class WorkFiles {
 
   private readonly prepared = new Map<Step, Promise<Error | null>>();
   private readonly removals: Promise<void>[] = [];
+  /** A step's removal still going: a retry of the step prepares its files again only after it. */
+  private readonly removing = new Map<Step, Promise<void>>();
 
   /** Starts laying out a step's files (once); errors are kept for `ready`. */
   prepare(step: Step): Promise<Error | null> {
     let preparation = this.prepared.get(step);
     if (!preparation) {
-      preparation = prepareStep(step, this.exec, this.keyrings).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      const removed = this.removing.get(step) ?? Promise.resolve();
+      preparation = removed.then(() => prepareStep(step, this.exec, this.keyrings)).then(() => null, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       this.prepared.set(step, preparation);
     }
     return preparation;
@@ -36,7 +39,9 @@ export class WorkFiles {
     const preparation = this.prepared.get(step);
     if (!preparation) return;
     this.prepared.delete(step);
-    this.removals.push(preparation.then(() => removeWorkDir(step)));
+    const removal = preparation.then(() => removeWorkDir(step));
+    this.removing.set(step, removal.catch(() => undefined));
+    this.removals.push(removal);
   }
 
   /** Releases every step still held (prepared ahead but not run) and waits; returns what could not be removed. */

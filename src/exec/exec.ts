@@ -1,14 +1,25 @@
 // The only wrapper around child processes. Commands are argv arrays, never shell strings.
 import { spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 
 export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Text written to the child's stdin, then closed. Without it stdin is /dev/null. */
   input?: string;
-  /** Called with each chunk of output as it arrives. */
-  onStdout?: (chunk: string) => void;
-  onStderr?: (chunk: string) => void;
+  /**
+   * Called with each chunk of output as it arrives, as bytes: a build's output is relayed without
+   * decoding it. A returned promise pauses reading that pipe until it settles, so a slow reader (the
+   * log's disk, a terminal) slows the child through its full pipe instead of filling our memory.
+   */
+  onStdout?: OutputHandler;
+  onStderr?: OutputHandler;
+  /**
+   * An open file (a step's log) given to the child as its stdout and stderr: it writes there at the speed
+   * of the disk, and its output never passes through binpkgbot. This runner then calls neither handler;
+   * an Exec that cannot hand a descriptor over (a test double) calls them with the output instead.
+   */
+  outputFd?: number;
   /** Keep the output in the result (default true). */
   capture?: boolean;
   /** Aborting sends SIGTERM, then SIGKILL after killGraceMs. */
@@ -17,6 +28,8 @@ export interface ExecOptions {
   /** Inherit the parent's stdio (interactive shells). */
   interactive?: boolean;
 }
+
+export type OutputHandler = (chunk: Buffer) => Promise<void> | undefined | void;
 
 export interface ExecResult {
   argv: readonly string[];
@@ -55,11 +68,12 @@ export const nodeExec: Exec = {
       const child = spawn(file, args, {
         cwd: options.cwd,
         env: options.env ?? process.env,
-        stdio: options.interactive ? "inherit" : [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        stdio: options.interactive ? "inherit" : [options.input === undefined ? "ignore" : "pipe", options.outputFd ?? "pipe", options.outputFd ?? "pipe"],
         detached: false,
       });
-      let stdout = "";
-      let stderr = "";
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      const relay = createRelay();
       let killTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         child.kill("SIGTERM");
@@ -68,17 +82,11 @@ export const nodeExec: Exec = {
       };
       if (options.signal?.aborted) onAbort();
       options.signal?.addEventListener("abort", onAbort, { once: true });
-      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-        if (capture) stdout += chunk;
-        options.onStdout?.(chunk);
-      });
-      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-        if (capture) stderr += chunk;
-        options.onStderr?.(chunk);
-      });
+      relay.read(child.stdout, capture ? stdout : null, options.onStdout);
+      relay.read(child.stderr, capture ? stderr : null, options.onStderr);
       // A child may exit without reading its input (gpg with an unknown key): that is its answer, not ours to crash on.
       child.stdin?.on("error", (error: NodeJS.ErrnoException) => {
-        if (error.code !== "EPIPE") options.onStderr?.(`binpkgbot: cannot write to ${file}: ${error.message}\n`);
+        if (error.code !== "EPIPE") void options.onStderr?.(Buffer.from(`binpkgbot: cannot write to ${file}: ${error.message}\n`));
       });
       if (options.input !== undefined) child.stdin?.end(options.input);
       child.on("error", (error) => {
@@ -91,22 +99,76 @@ export const nodeExec: Exec = {
         settled = true;
         if (killTimer) clearTimeout(killTimer);
         options.signal?.removeEventListener("abort", onAbort);
-        resolve({ argv, code, signal, stdout, stderr });
+        // Decoded once, whole: a chunk may end inside a multi-byte character.
+        resolve({ argv, code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
       };
-      child.on("close", finish);
+      // Chunks a handler has not had yet are still handed over before the result.
+      child.on("close", (code, signal) => void relay.idle().then(() => finish(code, signal)));
       // A grandchild can keep the pipes open after the child exits (an orphaned container after a hard
       // kill of systemd-nspawn): do not wait for it longer than it takes to drain what is buffered.
+      // Output still held back by a slow reader is not given up: the wait starts once it has caught up.
       child.on("exit", (code, signal) => {
-        const drain = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          finish(code, signal);
-        }, EXIT_DRAIN_MS);
-        drain.unref();
+        const drainLater = (): void => {
+          setTimeout(() => {
+            if (relay.waiting()) return drainLater();
+            child.stdout?.destroy();
+            child.stderr?.destroy();
+            finish(code, signal);
+          }, EXIT_DRAIN_MS).unref();
+        };
+        drainLater();
       });
     });
   },
 };
+
+/**
+ * Reads pipes as bytes into the handlers, one chunk at a time: while a handler's promise is pending the
+ * pipe is paused, and a chunk that comes all the same (Node resumes a child's pipes when it exits) waits
+ * its turn.
+ */
+function createRelay(): {
+  read: (stream: Readable | null, into: Buffer[] | null, handler?: OutputHandler) => void;
+  waiting: () => boolean;
+  idle: () => Promise<void>;
+} {
+  let busyStreams = 0;
+  const onIdle: (() => void)[] = [];
+  return {
+    read(stream, into, handler) {
+      if (!stream) return;
+      const queue: Buffer[] = [];
+      let busy = false;
+      const hold = (wait: Promise<void>): void => {
+        if (!busy) busyStreams += 1;
+        busy = true;
+        stream.pause();
+        void wait.then(next, next);
+      };
+      const next = (): void => {
+        for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
+          const wait = handler?.(chunk);
+          if (wait) return hold(wait);
+        }
+        busy = false;
+        busyStreams -= 1;
+        stream.resume();
+        if (busyStreams === 0) for (const resolve of onIdle.splice(0)) resolve();
+      };
+      stream.on("data", (chunk: Buffer) => {
+        into?.push(chunk);
+        if (busy) {
+          queue.push(chunk);
+          return void stream.pause();
+        }
+        const wait = handler?.(chunk);
+        if (wait) hold(wait);
+      });
+    },
+    waiting: () => busyStreams > 0,
+    idle: () => (busyStreams === 0 ? Promise.resolve() : new Promise((resolve) => onIdle.push(resolve))),
+  };
+}
 
 /** Runs argv and rejects with ExecError unless it exits 0. */
 export async function runChecked(exec: Exec, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {

@@ -2,6 +2,7 @@
 // headers of the message on its stdin (sendmail(8)).
 import type { MailSettings } from "../config/config.js";
 import type { Exec } from "../exec/exec.js";
+import { renderFailureLines } from "../failure/render-failure.js";
 import { describeNotification, type Notification } from "./notification.js";
 
 export class MailError extends Error {
@@ -21,7 +22,15 @@ export function renderMail(notification: Notification, settings: MailSettings): 
     "Content-Type: text/plain; charset=utf-8",
     "Auto-Submitted: auto-generated",
   ];
-  const body = [summary, "", ...Object.entries(notification).map(([key, value]) => `${key}: ${value ?? "-"}`)];
+  const { failure, ...fields } = notification;
+  const body = [
+    summary,
+    // The fix first: it is what the reader acts on; every detail line, as a mail has room.
+    ...(failure === null ? [] : renderFailureLines(failure, { indent: "" })),
+    "",
+    ...Object.entries(fields).map(([key, value]) => `${key}: ${value ?? "-"}`),
+    ...(failure === null ? [] : [`failure: ${failure.class}`, ...(failure.packages.length > 0 ? [`packages: ${failure.packages.join(" ")}`] : [])]),
+  ];
   return `${headers.join("\n")}\n\n${body.join("\n")}\n`;
 }
 

@@ -5,7 +5,7 @@ import type { Exec } from "../exec/exec.js";
 import { sendMail } from "./mail.js";
 import { describeNotification, type Notification, type NotificationEvent } from "./notification.js";
 import { readNotifyMemory, writeNotifyMemory } from "./notify-state.js";
-import { decideProblem, decideTaskTransitions, type NotifyMemory, type ProblemKind, type TaskResultSummary } from "./transitions.js";
+import { decideCoverageTransitions, decideProblem, decideTaskTransitions, type CoverageSummary, type NotifyMemory, type ProblemKind, type TaskResultSummary } from "./transitions.js";
 import { postWebhook } from "./webhook.js";
 
 /** The part of the daemon's logger the notifier uses. */
@@ -30,6 +30,8 @@ export interface Notifier {
   taskResults(run: number, results: readonly TaskResultSummary[]): Promise<void>;
   /** Reports a problem of this kind unless it was the last one reported; null: it went away. */
   problem(kind: ProblemKind, reason: string | null): Promise<void>;
+  /** Reports servers that became uncovered or covered again in a coverage check. */
+  serverCoverage(results: readonly CoverageSummary[]): Promise<void>;
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -51,12 +53,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return queue;
   };
   const make = (event: NotificationEvent, fields: Partial<Notification>): Notification => ({
-    event, task: null, run: null, result: null, reason: null, ...fields, host: options.host, time: options.now().toISOString(),
+    event, task: null, run: null, result: null, reason: null, failure: null, ...fields, host: options.host, time: options.now().toISOString(),
   });
   return {
     taskResults: (run, results) => serial(async (current) => {
       const decided = decideTaskTransitions(current, results);
       for (const transition of decided.transitions) await deliver(options, make(transition.event, { ...transition, run }));
+      return decided.memory;
+    }),
+    serverCoverage: (results) => serial(async (current) => {
+      const decided = decideCoverageTransitions(current, results);
+      for (const { event, server, toCompile } of decided.transitions) {
+        await deliver(options, make(event, { server, reason: event === "uncovered" ? `${toCompile} package(s) to compile (binpkgbot coverage ${server} lists them)` : null }));
+      }
       return decided.memory;
     }),
     problem: (kind, reason) => serial(async (current) => {

@@ -12,7 +12,7 @@ export async function readNotifyMemory(stateDir: string): Promise<NotifyMemory> 
   if (text === null) return emptyMemory();
   try {
     const parsed = JSON.parse(text) as Partial<NotifyMemory>;
-    return { tasks: { ...parsed.tasks }, problems: { ...parsed.problems } };
+    return { tasks: { ...parsed.tasks }, servers: { ...parsed.servers }, problems: { ...parsed.problems } };
   } catch {
     return emptyMemory();
   }

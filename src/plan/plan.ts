@@ -1,8 +1,10 @@
 // A Plan is everything a run will do, as data: versioned, serialisable, and the only thing a run carries out.
 import type { ContainerSpec } from "../container/nspawn-argv.js";
+import type { VariantRequest } from "../portage/variant-request.js";
 import type { StepSigning, TrustedKey } from "./plan-signing.js";
 
-export const PLAN_VERSION = 1;
+/** 2: every step has `group` and `after`, the plan its `groups` (src/plan/step-graph.ts). */
+export const PLAN_VERSION = 2;
 
 /** Facts about the host that decide the plan; read by the caller, never here. */
 export interface PlanHostFacts {
@@ -34,15 +36,48 @@ export interface EtcPortageCopy {
   trust: TrustedKey | null;
   /** With stage_binrepos: the stage's binrepos.conf (file or directory), copied in where etc_portage has none. */
   stageBinrepos: string | null;
+  /** A `server:` task: the server's /etc/portage is copied instead, with its world (src/plan/plan-server-task.ts). */
+  server?: PlannedServer;
+  /** With build_jobs: the lines that put Portage on the job pool (src/portage/jobserver-conf.ts). */
+  jobserver?: JobserverFiles;
+}
+
+/** A server's files as a `server:` task's container gets them. */
+export interface PlannedServer {
+  name: string;
+  /** The admin's copies of its /etc/portage and world; null: it reports, and its last report is read when the step is prepared. */
+  copies: { etcPortage: string; world: string } | null;
+  /** Where its last report is looked for. */
+  stateDir: string;
+  /** Extra set files, each @ its file name. */
+  sets: string[];
+  /** Host directory of its world and world_sets, bound as those two files into /var/lib/portage. */
+  varLib: string;
+}
+
+/** `makeConf` goes into make.conf (made a directory, like package.X) as zz-binpkgbot; `bashrc` is appended to bashrc. */
+export interface JobserverFiles {
+  makeConf: string;
+  bashrc: string;
+}
+
+/** The step's FIFO on the run's job pool (build_jobs): made before its container starts, removed after. */
+export interface StepJobserver {
+  /** Host path, bound into the container at JOBSERVER_IN_CONTAINER. */
+  fifo: string;
+  /** The pool's size, build_jobs. */
+  tokens: number;
 }
 
 export interface TaskRef {
   id: string;
-  kind: "sync" | "upgrade" | "install" | "run";
+  kind: "sync" | "upgrade" | "install" | "run" | "server";
   /** What the admin wrote, for messages: "install media-video/ffmpeg". */
   title: string;
   /** file:line of the task. */
   origin: string;
+  /** How many more attempts a transient failure gets (`retries`, src/failure/retry-policy.ts). */
+  retries: number;
 }
 
 interface StepBase {
@@ -65,15 +100,31 @@ export interface StageTransaction {
   keep: number;
 }
 
+/**
+ * A throw-away step on btrfs runs in a snapshot binpkgbot makes itself (not nspawn's --ephemeral), so
+ * that a failed one can be kept, read-only, in `dir`; the newest `keep` are kept. See src/stage/kept-failed.ts.
+ */
+export interface KeepFailed {
+  stage: string;
+  dir: string;
+  keep: number;
+}
+
 export interface ContainerStep extends StepBase {
   kind: "container";
   transaction: StageTransaction | null;
+  /** Null: the step persists, nothing is kept (keep_failed: 0), or the stage is not on btrfs. */
+  keepFailed: KeepFailed | null;
   signing: StepSigning | null;
   etcPortage: EtcPortageCopy;
   /** Host directory bound at /var/log/portage: build logs and elog messages of this step. */
   portageLogDir: string;
   spec: ContainerSpec;
   argv: string[];
+  /** An install task's atom and USE flags: after success PKGDIR must hold this variant (src/failure/variant-check.ts). */
+  variant?: VariantRequest;
+  /** With build_jobs: the step's FIFO on the run's job pool. */
+  jobserver?: StepJobserver;
 }
 
 export interface HostStep extends StepBase {
@@ -84,6 +135,16 @@ export interface HostStep extends StepBase {
 
 export type Step = ContainerStep | HostStep;
 
+/** Where a step stands in the run's order (src/plan/step-graph.ts); the run itself still goes one step at a time. */
+export interface StepOrder {
+  /** Index into `Plan.groups`. */
+  group: number;
+  /** Task ids of the steps that must finish before this one may start. */
+  after: string[];
+}
+
+export type PlannedStep = Step & StepOrder;
+
 export interface Plan {
   version: typeof PLAN_VERSION;
   runId: string;
@@ -93,5 +154,10 @@ export interface Plan {
   lockFile: string;
   logDir: string;
   warnings: string[];
-  steps: Step[];
+  steps: PlannedStep[];
+  /**
+   * Task ids by group, groups in run order: a persisting step, a host step or the sync alone; the
+   * throw-away steps between two of them together, longest last run first.
+   */
+  groups: string[][];
 }

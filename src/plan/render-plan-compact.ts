@@ -2,8 +2,8 @@
 // scripts; the binds and environment that most containers share are printed once, at the top, and a
 // step shows only where it differs (the sync binds the repository writable). Pure.
 import type { BindMount } from "../container/nspawn-argv.js";
-import type { ContainerStep, HostStep, Plan } from "./plan.js";
-import { indent, quoteWord, renderPlanHeader } from "./render-plan.js";
+import type { ContainerStep, HostStep, Plan, StepOrder } from "./plan.js";
+import { indent, quoteWord, renderPlanHeader, withGroupHead } from "./render-plan.js";
 
 const WIDTH = 100;
 
@@ -78,7 +78,7 @@ function shortOrigin(origin: string, config: string): string {
 }
 
 export function renderCompactPlan(plan: Plan): string {
-  const containers = plan.steps.filter((step): step is ContainerStep => step.kind === "container");
+  const containers = plan.steps.filter((step): step is ContainerStep & StepOrder => step.kind === "container");
   const shared: Shared = { binds: common(containers.map((step) => ownBinds(step).map(renderBind))), env: common(containers.map((step) => renderEnv(step.spec.env))) };
   const header = renderPlanHeader(plan);
   const etcPortage = [...new Set(containers.map((step) => step.etcPortage.from))].join(", ");
@@ -92,7 +92,7 @@ export function renderCompactPlan(plan: Plan): string {
     const origin = shortOrigin(step.task.origin, plan.config);
     // A long head keeps its origin on a line of its own, so that lines stay within WIDTH.
     const heads = head.length + origin.length + 4 > WIDTH ? [head, `  from:  ${origin}`] : [`${head}  (${origin})`];
-    return [...heads, ...(step.kind === "container" ? renderContainer(step, shared) : renderHost(step))].join("\n");
+    return withGroupHead(plan, index, [...heads, ...(step.kind === "container" ? renderContainer(step, shared) : renderHost(step))].join("\n"));
   });
   const footer = "binpkgbot plan --verbose prints every step in full, with its systemd-nspawn command line";
   return [[...header.slice(0, -1), ...sharedLines].join("\n"), [header.at(-1) ?? "", ...steps].join("\n\n"), footer].join("\n\n") + "\n";

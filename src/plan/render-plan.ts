@@ -53,7 +53,19 @@ function renderStep(step: Step, index: number, total: number): string {
 }
 
 export function renderPlanText(plan: Plan): string {
-  return [renderPlanHeader(plan).join("\n"), ...plan.steps.map((step, index) => renderStep(step, index, plan.steps.length))].join("\n\n") + "\n";
+  return [renderPlanHeader(plan).join("\n"), ...plan.steps.map((step, index) => withGroupHead(plan, index, renderStep(step, index, plan.steps.length)))].join("\n\n") + "\n";
+}
+
+/**
+ * Before the first step of a group of throw-away steps (src/plan/step-graph.ts), a line saying which
+ * steps do not depend on each other. It speaks of dependencies only: a run still goes one step at a time.
+ */
+export function withGroupHead(plan: Plan, index: number, text: string): string {
+  const step = plan.steps[index];
+  const size = step === undefined ? 0 : plan.groups[step.group]?.length ?? 0;
+  if (step === undefined || size < 2 || plan.steps[index - 1]?.group === step.group) return text;
+  const barrier = plan.steps.findIndex((other) => other.task.id === step.after[0]);
+  return `steps ${index + 1} ${size === 2 ? "and" : "to"} ${index + size} do not depend on each other${barrier < 0 ? "" : `, only on step ${barrier + 1}`}:\n\n${text}`;
 }
 
 /** The plan's first lines, the same in both forms; the last one counts the steps. */

@@ -9,26 +9,44 @@ import { formatAccessLine } from "./access-log.js";
 import { DEFAULT_LIMITS, type BinhostLimits } from "./binhost-limits.js";
 import { limitConnectionsPerAddress, oneRequestAtATime } from "./connection-guard.js";
 import { factsFromStats, planFileResponse, type FileResponsePlan } from "./http-conditional.js";
-import { IndexCache, type CachedIndex } from "./index-cache.js";
-import { openRegularFile, PkgdirRoot, type Opened } from "./open-beneath.js";
+import type { CachedIndex } from "./index-cache.js";
+import { openRegularFile, type Opened } from "./open-beneath.js";
+import { ReleaseRoots, type ServedRoot } from "./release-roots.js";
+import { isReportTarget, type ReportReceiver } from "./report-endpoint.js";
 import { resolveRequestPath } from "./request-path.js";
+import { routeSite, type SiteRoute } from "./site-prefix.js";
 
-export interface BinhostOptions {
+/** One PKGDIR the binhost publishes, with its releases, its public key and its reports. */
+export interface BinhostSite {
   /** The PKGDIR to publish (`Packages`, `Packages.gz` and the binpkgs below it). */
   pkgdir: string;
-  /** Receives one access-log line per request. */
-  log: (line: string) => void;
   /** An armored public key served at PUBLIC_KEY_URL_PATH (`/binhost-key.asc`). */
   publicKeyPath?: string | undefined;
+  /** PKGDIR's releases (src/releases/): once one exists, the current release is served instead of PKGDIR. */
+  releasesDir?: string | undefined;
+  /** Answers POST /report/NAME (servers that report themselves); without it those paths are 404. */
+  reports?: ReportReceiver | undefined;
+}
+
+interface BinhostCommon {
+  /** Receives one access-log line per request. */
+  log: (line: string) => void;
   /** Over DEFAULT_LIMITS. */
   limits?: Partial<BinhostLimits> | undefined;
 }
 
-export interface StartBinhostOptions extends BinhostOptions {
+export interface BinhostOptions extends BinhostSite, BinhostCommon {}
+
+/** Several sites on one binhost, each under /NAME/ (a fleet's targets), each served as one site is at /. */
+export interface SitesBinhostOptions extends BinhostCommon {
+  sites: ReadonlyMap<string, BinhostSite>;
+}
+
+export type StartBinhostOptions = (BinhostOptions | SitesBinhostOptions) & {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
-}
+};
 
 export interface RunningBinhost {
   url: string;
@@ -42,11 +60,17 @@ export class BinhostStartError extends Error {
 
 type OpenedFile = Extract<Opened, { kind: "opened" }>;
 
+interface Site {
+  options: BinhostSite;
+  roots: ReleaseRoots;
+}
+
 interface Context {
-  options: BinhostOptions;
+  options: BinhostCommon;
   limits: BinhostLimits;
-  root: PkgdirRoot;
-  indexes: IndexCache;
+  /** The site that answers a request target, and the target within it. */
+  route(target: string): SiteRoute<Site>;
+  sites: readonly Site[];
 }
 
 interface Outcome {
@@ -56,10 +80,13 @@ interface Outcome {
 
 const ALLOWED_METHODS = "GET, HEAD";
 
-export function createBinhostServer(options: BinhostOptions): http.Server {
+export function createBinhostServer(options: BinhostOptions | SitesBinhostOptions): http.Server {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const root = new PkgdirRoot(options.pkgdir);
-  const context: Context = { options, limits, root, indexes: new IndexCache((relPath) => root.open(relPath, { maxLinks: 0 })) };
+  const site = (served: BinhostSite): Site => ({ options: served, roots: new ReleaseRoots(served.pkgdir, served.releasesDir) });
+  const sites = "sites" in options ? new Map([...options.sites].map(([name, served]) => [name, site(served)])) : undefined;
+  const single = "sites" in options ? undefined : site(options);
+  const route = (target: string): SiteRoute<Site> => (single ? { kind: "site", site: single, target } : routeSite(target, sites!));
+  const context: Context = { options, limits, route, sites: single ? [single] : [...sites!.values()] };
   const server = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.headersTimeoutMs,
@@ -77,7 +104,7 @@ export function createBinhostServer(options: BinhostOptions): http.Server {
   // Node destroys the socket (no 'timeout' listener), which aborts the response and its file.
   server.timeout = limits.sendTimeoutMs;
   limitConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
-  server.on("close", () => void root.close());
+  server.on("close", () => void Promise.all(context.sites.map((served) => served.roots.close())));
   return server;
 }
 
@@ -86,6 +113,7 @@ function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, cont
   const started = performance.now();
   // Read now: once the socket is closed its address is gone.
   const remote = req.socket.remoteAddress ?? "-";
+  const target = req.url ?? "-";
   let outcome: Outcome = { bytes: undefined };
   // Log once both the response has closed and the handler has settled, whichever is later.
   let pending = 2;
@@ -96,7 +124,7 @@ function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, cont
         remote,
         time: new Date(),
         method: req.method ?? "-",
-        target: req.url ?? "-",
+        target,
         httpVersion: req.httpVersion,
         status: res.statusCode,
         bytes: outcome.bytes,
@@ -139,22 +167,44 @@ export async function startBinhost(options: StartBinhostOptions): Promise<Runnin
 }
 
 async function respond(req: http.IncomingMessage, res: http.ServerResponse, context: Context): Promise<Outcome> {
+  const routed = context.route(req.url ?? "");
+  if (routed.kind === "site" && routed.site.options.reports && isReportTarget(routed.target)) {
+    // The receiver reads the server's name from the URL, as it would at the root.
+    req.url = routed.target;
+    return { bytes: undefined, note: (await routed.site.options.reports(req, res)).note };
+  }
   if (req.method !== "GET" && req.method !== "HEAD") {
     sendStatus(res, 405, { Allow: ALLOWED_METHODS });
     return { bytes: undefined, note: "method not allowed" };
   }
-  const { options, root, indexes } = context;
-  const decision = resolveRequestPath(options.pkgdir, req.url ?? "", { publicKey: options.publicKeyPath !== undefined });
+  if (routed.kind === "refuse") return notFound(res, routed.reason);
+  const { options, roots } = routed.site;
+  const resolved = await roots.resolve(routed.target);
+  if (resolved.kind === "refuse") return notFound(res, resolved.reason);
+  const { served } = resolved;
+  const decision = resolveRequestPath(served.dir, resolved.target, { publicKey: options.publicKeyPath !== undefined });
   if (decision.kind === "refuse") return notFound(res, decision.reason);
   if (decision.kind === "file" && (decision.served === "index" || decision.served === "index-gz")) {
-    const index = await indexes.get(decision.relPath);
+    const index = await served.indexes.get(decision.relPath);
     if (!index) return notFound(res, "no such file");
     return sendIndex(req, res, index, decision.contentType);
   }
-  const opened = decision.kind === "public-key" ? await openRegularFile(options.publicKeyPath!) : await root.open(decision.relPath);
+  let opened = decision.kind === "public-key" ? await openRegularFile(options.publicKeyPath!)
+    : decision.kind === "repository-archive" ? await roots.openRepositoryArchive(served)
+    : await served.root.open(decision.relPath);
+  if (opened.kind === "refused" && decision.kind === "file" && resolved.older) opened = await openInOlder(await resolved.older(), decision.relPath, opened);
   if (opened.kind === "refused") return notFound(res, opened.reason);
   const isBinpkg = decision.kind === "file";
   return sendFile(req, res, opened, { contentType: decision.contentType, isBinpkg, sendBufferBytes: context.limits.sendBufferBytes });
+}
+
+/** A binpkg of a release that was current when the client read Packages (release-roots.ts). */
+async function openInOlder(roots: ServedRoot[], relPath: string, refused: Opened): Promise<Opened> {
+  for (const root of roots) {
+    const opened = await root.root.open(relPath);
+    if (opened.kind === "opened") return opened;
+  }
+  return refused;
 }
 
 function notFound(res: http.ServerResponse, reason: string): Outcome {

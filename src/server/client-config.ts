@@ -4,6 +4,7 @@ import {
   PORTAGE_GNUPG_HOME,
   renderBinreposConf,
   renderMakeConfBlock,
+  renderReposConf,
   validateClientConfig,
   type ClientConfigInput,
   type ValidClientConfig,
@@ -32,7 +33,20 @@ function renderClientText(config: ValidClientConfig): string {
     `# 2. Add to /etc/portage/make.conf\n\n${renderMakeConfBlock(config)}`,
   ];
   if (config.signingKey) sections.push(renderKeyTrustText(config.signingKey));
+  if (config.repository) sections.push(renderRepositoryText(sections.length, config.repository, config.url));
   return sections.join("\n");
+}
+
+/** `sections` starts with the heading, so its length is the number of the next step. */
+function renderRepositoryText(step: number, repository: NonNullable<ValidClientConfig["repository"]>, url: string): string {
+  return [
+    `# ${step}. Save as /etc/portage/repos.conf/${repository.name}.conf (if repos.conf is a file, make it a`,
+    `#    directory holding that file first), then sync the repository from the release:`,
+    ``,
+    renderReposConf(repository, url),
+    `emaint sync --repo ${repository.name}`,
+    ``,
+  ].join("\n");
 }
 
 function renderKeyTrustText(key: { fingerprint: string; publicKeyUrl: string }): string {

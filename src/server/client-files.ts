@@ -2,6 +2,7 @@
 // the readable text and the set-up script. Keys and defaults follow Portage: man/portage.5
 // (binrepos.conf), lib/portage/binrepo/config.py, cnf/binrepos.conf, cnf/make.globals,
 // man/emerge.1.
+import { SERVER_NAME } from "../report/reporting-servers.js";
 
 export interface ClientConfigInput {
   /** The binhost URL clients use as `sync-uri` (where `Packages` is). */
@@ -12,11 +13,22 @@ export interface ClientConfigInput {
   signingKey?: { fingerprint: string; publicKeyUrl: string } | undefined;
   /** binrepos.conf `priority`; higher wins among repositories offering the same version. */
   priority?: number | undefined;
+  /** Make this machine report itself to the binhost's serve as the server `name` (client-report-script.ts). */
+  report?: { name: string; token?: string | undefined } | undefined;
+  /** Sync this ebuild repository from the release's archive (client-config --with-repo). */
+  repository?: ClientRepository | undefined;
+}
+
+/** A repos.conf entry: the repository `name` at `location`, synced from `syncUri` with sync-type zipfile. */
+export interface ClientRepository {
+  name: string;
+  location: string;
+  syncUri: string;
 }
 
 /** One problem with the input, naming the field and what is accepted. */
 export interface ClientConfigIssue {
-  field: "url" | "name" | "signingKey.fingerprint" | "signingKey.publicKeyUrl" | "priority";
+  field: "url" | "name" | "signingKey.fingerprint" | "signingKey.publicKeyUrl" | "priority" | "report.name" | "report.token" | "repository.name" | "repository.location";
   message: string;
 }
 
@@ -33,6 +45,8 @@ export interface ValidClientConfig {
   name: string;
   priority: number;
   signingKey?: { fingerprint: string; publicKeyUrl: string } | undefined;
+  report?: { name: string; token?: string | undefined } | undefined;
+  repository?: ClientRepository | undefined;
 }
 
 /**
@@ -62,8 +76,27 @@ export function validateClientConfig(input: ClientConfigInput): ValidClientConfi
     checkUrl(input.signingKey.publicKeyUrl, "signingKey.publicKeyUrl", issues);
     signingKey = { fingerprint, publicKeyUrl: input.signingKey.publicKeyUrl };
   }
+  if (input.report) checkReport(input.report, issues);
+  if (input.repository) checkRepository(input.repository, issues);
   if (issues.length > 0) throw new InvalidClientConfigError(issues);
-  return { url: input.url, name: input.name, priority, signingKey };
+  return { url: input.url, name: input.name, priority, signingKey, ...(input.report ? { report: input.report } : {}), ...(input.repository ? { repository: input.repository } : {}) };
+}
+
+function checkRepository(repository: ClientRepository, issues: ClientConfigIssue[]): void {
+  // The name is a repos.conf section and a file name, the location an ini value; both end up in sh words.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_+-]*$/.test(repository.name)) issues.push({ field: "repository.name", message: `${JSON.stringify(repository.name)} must be a repository name: letters, digits, '_', '+' and '-' (profiles/repo_name)` });
+  if (!/^\/[A-Za-z0-9._+/-]*$/.test(repository.location) || repository.location.split("/").includes("..")) {
+    issues.push({ field: "repository.location", message: `${JSON.stringify(repository.location)} must be an absolute path of letters, digits and ._+-/` });
+  }
+  checkUrl(repository.syncUri, "url", issues);
+}
+
+function checkReport(report: { name: string; token?: string | undefined }, issues: ClientConfigIssue[]): void {
+  // The name ends up in a URL path and a single-quoted shell word; the token in a here-document.
+  if (!SERVER_NAME.test(report.name)) issues.push({ field: "report.name", message: `${JSON.stringify(report.name)} must be a server name: letters, digits, '.', '_' and '-'` });
+  if (report.token !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(report.token)) {
+    issues.push({ field: "report.token", message: "must be 16 to 512 characters of letters, digits and ._~+/=- (openssl rand -hex 32 writes one)" });
+  }
 }
 
 function checkUrl(url: string, field: ClientConfigIssue["field"], issues: ClientConfigIssue[]): void {
@@ -120,3 +153,22 @@ export function renderMakeConfBlock(config: ValidClientConfig): string {
   ].join("\n") + "\n";
 }
 
+
+/**
+ * `/etc/portage/repos.conf/<repository>.conf`: the repository synced from a release's archive
+ * (man/portage.5 sync-type, sync-uri; lib/portage/sync/modules/zipfile/zipfile.py).
+ */
+export function renderReposConf(repository: ClientRepository, binhostUrl: string): string {
+  return [
+    `# The ebuild repository the binpkgs at ${binhostUrl} were built from.`,
+    `# Written by binpkgbot; edits are overwritten.`,
+    `[${repository.name}]`,
+    `location = ${repository.location}`,
+    `# Portage 3.0.64 or later: fetches the archive, sends the ETag of the last one in`,
+    `# If-None-Match, and replaces the whole tree with the archive's content, so the tree`,
+    `# is exactly the one those binpkgs were built against (older or newer).`,
+    `sync-type = zipfile`,
+    `sync-uri = ${repository.syncUri}`,
+    `auto-sync = yes`,
+  ].join("\n") + "\n";
+}

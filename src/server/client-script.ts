@@ -6,8 +6,11 @@ import {
   PORTAGE_GNUPG_HOME,
   renderBinreposConf,
   renderMakeConfBlock,
+  renderReposConf,
+  type ClientRepository,
   type ValidClientConfig,
 } from "./client-files.js";
+import { renderReportPart } from "./client-report-script.js";
 
 export function renderClientScript(config: ValidClientConfig): string {
   const parts = [
@@ -16,7 +19,9 @@ export function renderClientScript(config: ValidClientConfig): string {
     binreposPart(config),
     makeConfPart(config),
     config.signingKey ? keyPart() : "",
-    `echo "binhost ${config.name} is set up"\n`,
+    config.report ? renderReportPart({ ...config.report, url: config.url }) : "",
+    config.repository ? repositoryPart(config.repository, config.url) : "",
+    `echo "binhost ${config.name} is set up${config.report ? `, server ${config.report.name} reports to it` : ""}"\n`,
   ];
   return parts.filter((p) => p !== "").join("\n");
 }
@@ -53,6 +58,19 @@ const HELPERS = `cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
+# replace_block BEGIN END BLOCK FILE: FILE on stdout, its lines from BEGIN to END replaced by the file BLOCK.
+replace_block() {
+	if ! grep -Fqx "$2" "$4"; then
+		echo "error: $4 has the line '$1' but not '$2'; add it or remove the block, then run again" >&2
+		exit 1
+	fi
+	awk -v begin="$1" -v end="$2" -v block="$3" '
+		$0 == begin { while ((getline line < block) > 0) print line; skipping = 1; next }
+		skipping && $0 == end { skipping = 0; next }
+		!skipping { print }
+	' "$4"
+}
+
 # install_if_changed SRC DEST: copy only when the content differs, keeping DEST's owner and mode.
 install_if_changed() {
 	if [ -f "$2" ] && cmp -s "$1" "$2"; then
@@ -65,19 +83,30 @@ install_if_changed() {
 `;
 
 function binreposPart(config: ValidClientConfig): string {
-  return `# Portage reads binrepos.conf as a file or as a directory of files (portage.5); keep a
-# single file's content as the first file of a directory so each binhost owns one file.
+  return ownFilePart("binrepos.conf", "binrepos", renderBinreposConf(config), "$name.conf", "each binhost owns one file");
+}
+
+/** `file` in the directory `conf` of /etc/portage, rewritten only when it differs. */
+function ownFilePart(conf: string, temporary: string, content: string, file: string, why: string): string {
+  return `# Portage reads ${conf} as a file or as a directory of files (portage.5); keep a
+# single file's content as the first file of a directory so ${why}.
 mkdir -p "$portage_dir"
-if [ -f "$portage_dir/binrepos.conf" ]; then
-	mv "$portage_dir/binrepos.conf" "$portage_dir/binrepos.conf.binpkgbot-move"
-	mkdir "$portage_dir/binrepos.conf"
-	mv "$portage_dir/binrepos.conf.binpkgbot-move" "$portage_dir/binrepos.conf/00-binrepos.conf"
-	echo "moved: $portage_dir/binrepos.conf to $portage_dir/binrepos.conf/00-binrepos.conf"
+if [ -f "$portage_dir/${conf}" ]; then
+	mv "$portage_dir/${conf}" "$portage_dir/${conf}.binpkgbot-move"
+	mkdir "$portage_dir/${conf}"
+	mv "$portage_dir/${conf}.binpkgbot-move" "$portage_dir/${conf}/00-${conf}"
+	echo "moved: $portage_dir/${conf} to $portage_dir/${conf}/00-${conf}"
 fi
-mkdir -p "$portage_dir/binrepos.conf"
-cat > "$tmpdir/binrepos" <<'BINPKGBOT_EOF'
-${renderBinreposConf(config)}BINPKGBOT_EOF
-install_if_changed "$tmpdir/binrepos" "$portage_dir/binrepos.conf/$name.conf"
+mkdir -p "$portage_dir/${conf}"
+cat > "$tmpdir/${temporary}" <<'BINPKGBOT_EOF'
+${content}BINPKGBOT_EOF
+install_if_changed "$tmpdir/${temporary}" "$portage_dir/${conf}/${file}"
+`;
+}
+
+/** The repository synced from the release's archive; syncing is left to the admin (it fetches the whole tree). */
+function repositoryPart(repository: ClientRepository, url: string): string {
+  return `${ownFilePart("repos.conf", "repos", renderReposConf(repository, url), `${repository.name}.conf`, "each repository owns one file")}echo "next: emaint sync --repo ${repository.name} (the tree the binpkgs were built from)"
 `;
 }
 
@@ -91,15 +120,7 @@ ${renderMakeConfBlock(config)}BINPKGBOT_EOF
 if [ -d "$make_conf" ]; then
 	install_if_changed "$tmpdir/block" "$make_conf/zz-binpkgbot-$name.conf"
 elif [ -f "$make_conf" ] && grep -Fqx "$begin" "$make_conf"; then
-	if ! grep -Fqx "$end" "$make_conf"; then
-		echo "error: $make_conf has the line '$begin' but not '$end'; add it or remove the block, then run again" >&2
-		exit 1
-	fi
-	awk -v begin="$begin" -v end="$end" -v block="$tmpdir/block" '
-		$0 == begin { while ((getline line < block) > 0) print line; skipping = 1; next }
-		skipping && $0 == end { skipping = 0; next }
-		!skipping { print }
-	' "$make_conf" > "$tmpdir/make.conf"
+	replace_block "$begin" "$end" "$tmpdir/block" "$make_conf" > "$tmpdir/make.conf"
 	install_if_changed "$tmpdir/make.conf" "$make_conf"
 else
 	if [ -s "$make_conf" ]; then cat "$make_conf"; echo; fi > "$tmpdir/make.conf"

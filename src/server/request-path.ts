@@ -10,6 +10,7 @@ export type ServedKind = "index" | "index-gz" | "gpkg" | "xpak";
 export type PathDecision =
   | { kind: "file"; served: ServedKind; relPath: string; absPath: string; contentType: string }
   | { kind: "public-key"; contentType: string }
+  | { kind: "repository-archive"; contentType: string }
   | { kind: "refuse"; reason: string };
 
 /**
@@ -19,7 +20,13 @@ export type PathDecision =
  */
 export const PUBLIC_KEY_URL_PATH = "/binhost-key.asc";
 
-const CONTENT_TYPES: Record<ServedKind | "public-key", string> = {
+/**
+ * Where a release's ebuild repository archive is served, beside its Packages (src/releases/): no name
+ * Portage writes to PKGDIR ends in `.zip`, and a binpkg always lies below a category directory.
+ */
+export const REPOSITORY_ARCHIVE_URL_PATH = "/repository.zip";
+
+const CONTENT_TYPES: Record<ServedKind | "public-key" | "repository-archive", string> = {
   index: "text/plain; charset=utf-8",
   // The index is a gzip *file*, not a gzip-encoded text: Portage gunzips it itself
   // (bintree.py, `if remote_pkgindex_file == "Packages.gz"`), so no Content-Encoding.
@@ -27,6 +34,7 @@ const CONTENT_TYPES: Record<ServedKind | "public-key", string> = {
   gpkg: "application/x-tar",
   xpak: "application/octet-stream",
   "public-key": "application/pgp-keys",
+  "repository-archive": "application/zip",
 };
 
 // PMS 3.1: category, package and version names only use these characters, so anything else
@@ -57,6 +65,7 @@ export function resolveRequestPath(
       ? { kind: "public-key", contentType: CONTENT_TYPES["public-key"] }
       : refuse("no public key configured");
   }
+  if (decoded === REPOSITORY_ARCHIVE_URL_PATH) return { kind: "repository-archive", contentType: CONTENT_TYPES["repository-archive"] };
   const segments = decoded.slice(1).split("/");
   const bad = segments.find((s) => !isSafeSegment(s));
   if (bad !== undefined) return refuse(`unsafe path segment ${JSON.stringify(bad)}`);

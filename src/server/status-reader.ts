@@ -6,15 +6,20 @@ import { statSync } from "node:fs";
 import { openStateDatabaseReadOnly, stateDatabaseFile, type StateDatabase } from "../state/database.js";
 import type { RunRecord } from "../state/runs.js";
 import type { TaskStatus } from "../state/reports.js";
+import type { ServerCoverageRecord } from "../state/server-coverage.js";
 
 export interface StatusRows {
   lastRun: RunRecord | null;
   tasks: TaskStatus[];
+  /** Each server's latest coverage check. */
+  servers: ServerCoverageRecord[];
 }
 
 export interface StatusReader {
   /** The rows of the database in `stateDir`; empty while there is none. Never creates or migrates it. */
   read(stateDir: string): StatusRows;
+  /** The same read-only connection, for the dashboard's queries; null while there is no database. */
+  database(stateDir: string): StateDatabase | null;
   close(): void;
 }
 
@@ -27,7 +32,7 @@ interface Open {
   rows: StatusRows;
 }
 
-const EMPTY: StatusRows = { lastRun: null, tasks: [] };
+const EMPTY: StatusRows = { lastRun: null, tasks: [], servers: [] };
 
 export function createStatusReader(): StatusReader {
   let open: Open | null = null;
@@ -35,15 +40,19 @@ export function createStatusReader(): StatusReader {
     open?.db.close();
     open = null;
   };
+  const current = (stateDir: string): Open | null => {
+    const inode = statSync(stateDatabaseFile(stateDir), { throwIfNoEntry: false })?.ino;
+    if (open && (open.stateDir !== stateDir || open.inode !== inode)) close();
+    if (inode === undefined) return null;
+    open ??= connect(stateDir, inode);
+    return open;
+  };
   return {
     read(stateDir) {
-      const inode = statSync(stateDatabaseFile(stateDir), { throwIfNoEntry: false })?.ino;
-      if (open && (open.stateDir !== stateDir || open.inode !== inode)) close();
-      if (inode === undefined) return EMPTY;
-      open ??= connect(stateDir, inode);
-      if (open === null) return EMPTY;
-      return rowsOf(open);
+      const db = current(stateDir);
+      return db === null ? EMPTY : rowsOf(db);
     },
+    database: (stateDir) => current(stateDir)?.db ?? null,
     close,
   };
 }
@@ -56,7 +65,7 @@ function connect(stateDir: string, inode: number): Open | null {
 function rowsOf(open: Open): StatusRows {
   const version = open.db.dataVersion();
   if (version !== open.version) {
-    open.rows = { lastRun: open.db.lastRun(), tasks: open.db.taskStatus() };
+    open.rows = { lastRun: open.db.lastRun(), tasks: open.db.taskStatus(), servers: open.db.serverCoverage() };
     open.version = version;
   }
   return open.rows;

@@ -1,9 +1,14 @@
 // The daemon's status over HTTP, read-only: GET /health says it is alive, GET /status what it is doing,
 // its last run and each task's last result from the state database. It never builds and never writes;
-// it is separate from the binhost (src/server/binhost.ts), which publishes PKGDIR.
+// it is separate from the binhost (src/server/binhost.ts), which publishes PKGDIR. /status names the
+// config file, the tasks and their failures: beyond localhost it needs the dashboard's token, as the
+// dashboard's reads do (src/dashboard/auth.ts); /health tells nothing more than that it answers.
 import http from "node:http";
 import { isIP, type AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
+import { isAuthenticated, type Auth } from "../dashboard/auth.js";
+import { answerDashboard, type DashboardOptions } from "../dashboard/dashboard-http.js";
+import { createDashboard, refuseListen, type DashboardSettings } from "../dashboard/dashboard-server.js";
 import { readHoldSync } from "../stage/hold.js";
 import { stageLayout } from "../stage/layout-paths.js";
 import { createStatusReader, type StatusReader, type StatusRows } from "./status-reader.js";
@@ -15,6 +20,12 @@ export interface StatusSource {
   stateDir(): string;
   /** The config's stage, whose hold after a rollback /status shows. */
   stage?(): string;
+  /** The releases directory, whose current release the dashboard shows. */
+  releasesDir?(): string;
+  /** PKGDIR, whose binpkgs' signatures the dashboard's packages show. */
+  pkgdir?(): string;
+  /** The dashboard's token and actions; none: a read-only dashboard without actions. */
+  dashboard?: DashboardSettings;
 }
 
 export interface RunningStatusServer {
@@ -35,8 +46,9 @@ export const MAX_REQUESTS_PER_SOCKET = 100;
 export const MAX_CONNECTIONS = 64;
 
 export function createStatusServer(source: StatusSource, listenHost: string, reader: StatusReader = createStatusReader()): http.Server {
-  const routes: Routes = { source, listenHost, statusText: statusTextOf(source, reader) };
-  const server = http.createServer((req, res) => answer(req, res, routes));
+  const dashboard = createDashboard(source, reader, source.dashboard ?? NO_ACTIONS, isLoopbackAddress(listenHost) || listenHost === "localhost");
+  const routes: Routes = { source, listenHost, auth: dashboard.auth, statusText: statusTextOf(source, reader) };
+  const server = http.createServer((req, res) => answerWithDashboard(req, res, routes, dashboard));
   server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
   server.maxConnections = MAX_CONNECTIONS;
   // Only a client that pipelines gets here: writing it thousands of 503s would hold the event loop.
@@ -48,13 +60,33 @@ export function createStatusServer(source: StatusSource, listenHost: string, rea
 interface Routes {
   source: StatusSource;
   listenHost: string;
+  /** Whether /status needs the token (beyond localhost), and the token. */
+  auth: Auth;
   /** The body of GET /status. */
   statusText(): string;
 }
 
 const json = (body: unknown): string => `${JSON.stringify(body, null, 2)}\n`;
 
-function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, listenHost, statusText }: Routes): void {
+const NO_ACTIONS: DashboardSettings = {
+  tokenFile: null,
+  log: () => undefined,
+  runNow: () => Promise.resolve("nothing here starts runs"),
+};
+
+/** The dashboard's paths first (src/dashboard/), then /health and /status; a misdirected Host gets neither. */
+function answerWithDashboard(req: http.IncomingMessage, res: http.ServerResponse, routes: Routes, dashboard: DashboardOptions): void {
+  if (!isAllowedHost(req.headers.host, routes.listenHost)) return answer(req, res, routes);
+  answerDashboard(req, res, dashboard).then((done) => done || answer(req, res, routes)).catch((error: unknown) => {
+    if (res.headersSent) return res.destroy();
+    res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    res.end(json({ ok: false, error: (error as Error).message }));
+  });
+}
+
+const STATUS_NEEDS_TOKEN = "this status server listens beyond localhost: /status needs the token of dashboard.token_file (send Authorization: Bearer TOKEN)";
+
+function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, listenHost, auth, statusText }: Routes): void {
   const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
     res.end(req.method === "HEAD" ? undefined : text);
@@ -64,6 +96,7 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, l
   const path = (req.url ?? "/").split("?")[0];
   try {
     if (path === "/health") return send(200, json({ ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null }));
+    if (path === "/status" && auth.readNeedsToken && !isAuthenticated(req, auth)) return send(401, json({ ok: false, error: STATUS_NEEDS_TOKEN }), { "www-authenticate": "Bearer" });
     if (path === "/status") return send(200, statusText());
     send(404, json({ ok: false, error: `no ${path}: try /health or /status` }));
   } catch (error) {
@@ -114,7 +147,14 @@ export function isLoopbackAddress(address: string): boolean {
 }
 
 export async function startStatusServer(listen: ListenAddress, source: StatusSource): Promise<RunningStatusServer> {
-  const server = createStatusServer(source, listen.host);
+  const refused = refuseListen(listen.host, source.dashboard?.tokenFile ?? null, isLoopbackAddress);
+  if (refused !== null) throw new StatusServerError(refused);
+  let server: http.Server;
+  try {
+    server = createStatusServer(source, listen.host);
+  } catch (error) {
+    throw new StatusServerError((error as Error).message, { cause: error });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new StatusServerError(
       `the status server cannot listen on ${listen.host}:${listen.port}: ${error.message}; choose another status_listen, or false to turn it off`,
@@ -128,7 +168,7 @@ export async function startStatusServer(listen: ListenAddress, source: StatusSou
   return {
     url,
     warning: isLoopbackAddress(address.address) ? null
-      : `the status server listens on ${url}, which other hosts can reach: /status shows them the config file and each task's result; set status_listen: 127.0.0.1:${address.port} unless that is meant`,
+      : `the status server listens on ${url}, which other hosts can reach: /health to anyone, /status, the dashboard's data and /metrics to whoever has the dashboard's token; set status_listen: 127.0.0.1:${address.port} unless that is meant`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

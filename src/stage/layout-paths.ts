@@ -7,6 +7,8 @@ export interface StageLayout {
   next: string;
   failed: string;
   journal: string;
+  /** Failed throw-away containers kept for inspection (src/stage/kept-failed.ts). */
+  keptFailedDir: string;
 }
 
 export function stageLayout(stage: string): StageLayout {
@@ -17,6 +19,7 @@ export function stageLayout(stage: string): StageLayout {
     next: path.join(generationsDir, "next"),
     failed: path.join(generationsDir, "failed"),
     journal: path.join(generationsDir, "journal.json"),
+    keptFailedDir: `${stage}.failed`,
   };
 }
 

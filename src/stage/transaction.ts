@@ -134,11 +134,15 @@ export async function recoverStage(layout: StageLayout, deps: TransactionDeps): 
     await abortTransaction(layout, deps);
     messages.push(`removed ${layout.next}, the snapshot of a persisting task that was interrupted; the stage was not changed`);
   }
-  if (await exists(layout.failed)) {
-    await deleteSubvolume(deps.exec, layout.failed);
-    await removeFile(`${layout.failed}.json`);
-    messages.push(`removed ${layout.failed}, the snapshot of the last run's failed persisting task`);
-  }
+  if (await removeFailedSnapshot(layout, deps)) messages.push(`removed ${layout.failed}, the snapshot of the last run's failed persisting task`);
   await removeFile(`${layout.stage}.binpkgbot-link`);
   return messages;
+}
+
+/** Removes the snapshot a failed persisting task left, if there is one; says whether there was. */
+export async function removeFailedSnapshot(layout: StageLayout, deps: Pick<TransactionDeps, "exec">): Promise<boolean> {
+  if (!(await exists(layout.failed))) return false;
+  await deleteSubvolume(deps.exec, layout.failed);
+  await removeFile(`${layout.failed}.json`);
+  return true;
 }

@@ -5,18 +5,23 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { attemptQueries, type AttemptQueries } from "./attempts.js";
 import { binpkgQueries, type BinpkgQueries } from "./binpkgs.js";
+import { dashboardQueries, type DashboardQueries } from "./dashboard-queries.js";
 import { elogQueries, type ElogQueries } from "./elog-messages.js";
 import { migrate, schemaVersion, SCHEMA_VERSION } from "./migrate.js";
+import { quarantineQueries, type QuarantineQueries } from "./quarantine.js";
 import { reportQueries, type ReportQueries } from "./reports.js";
 import { runQueries, type RunQueries } from "./runs.js";
+import { serverCoverageQueries, type ServerCoverageQueries } from "./server-coverage.js";
 import { StateDatabaseError } from "./state-error.js";
 import { taskQueries, type TaskQueries } from "./tasks.js";
 
 export const STATE_DATABASE_NAME = "state.db";
 const BUSY_TIMEOUT_MS = 10_000;
 
-export interface StateDatabase extends RunQueries, TaskQueries, BinpkgQueries, ElogQueries, ReportQueries {
+export interface StateDatabase extends RunQueries, TaskQueries, BinpkgQueries, ElogQueries, ReportQueries, AttemptQueries, QuarantineQueries,
+  ServerCoverageQueries, DashboardQueries {
   readonly file: string;
   readonly schemaVersion: number;
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes land, or none. */
@@ -70,14 +75,19 @@ function connect(file: string): Database.Database {
 function assemble(db: Database.Database, file: string, version: number): StateDatabase {
   const elog = elogQueries(db);
   const binpkgs = binpkgQueries(db);
+  const attempts = attemptQueries(db);
   return {
     file,
     schemaVersion: version,
     ...runQueries(db),
     ...taskQueries(db),
+    ...attempts,
+    ...quarantineQueries(db),
+    ...serverCoverageQueries(db),
     ...binpkgs,
     ...elog,
-    ...reportQueries(db, { elog, binpkgs }),
+    ...reportQueries(db, { elog, binpkgs, attempts }),
+    ...dashboardQueries(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     dataVersion: () => db.pragma("data_version", { simple: true }) as number,
     close: () => db.close(),

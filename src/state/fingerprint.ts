@@ -6,7 +6,10 @@ import type { Step } from "../plan/plan.js";
 export interface FingerprintInputs {
   /** The Portage repository's revision: git HEAD, else metadata/timestamp.chk, else a tree hash (readRepoRevision). */
   repoRevision: string;
-  /** Content hash of the admin's etc_portage tree (hashDirectory): make.conf, package.*, repos.conf, … */
+  /**
+   * Content hash of the admin's etc_portage tree (hashDirectory): make.conf, package.*, repos.conf, …;
+   * for a `server:` task, which never sees the admin's, of that server's /etc/portage and world (hashServerInputs).
+   */
   etcPortageHash: string;
   /**
    * Names the stage's current contents: changes whenever the stage is replaced or a persisting task
@@ -106,7 +109,8 @@ export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Keys of one object are unique, so two are never equal; code-unit order, not the locale's.
+    entries.sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([key, v]) => `${JSON.stringify(key)}:${stableJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

@@ -3,6 +3,9 @@
 import type Database from "better-sqlite3";
 import * as m0001 from "./migrations/0001-initial.js";
 import * as m0002 from "./migrations/0002-fingerprints-binpkgs-elog.js";
+import * as m0003 from "./migrations/0003-failures-attempts.js";
+import * as m0004 from "./migrations/0004-server-tasks.js";
+import * as m0005 from "./migrations/0005-server-coverage.js";
 import { StateDatabaseError } from "./state-error.js";
 
 export interface Migration {
@@ -15,6 +18,9 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, ...m0001 },
   { version: 2, ...m0002 },
+  { version: 3, ...m0003 },
+  { version: 4, ...m0004 },
+  { version: 5, ...m0005 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -45,8 +51,18 @@ export function migrate(db: Database.Database, file: string, target = SCHEMA_VER
       }
       db.pragma(`user_version = ${migration.version}`);
     }
+    const broken = db.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) throw new StateDatabaseError(`cannot migrate ${file}: ${broken.length} rows would reference missing rows; nothing was changed, restore a backup or move the file aside to start a new history`, file);
   });
-  apply.immediate();
+  // lang_altertable.html: with foreign keys on, dropping a rebuilt table would cascade into the rows
+  // that reference it. The pragma is a no-op inside a transaction, so it is set around it.
+  const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
+  db.pragma("foreign_keys = OFF");
+  try {
+    apply.immediate();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys}`);
+  }
   return schemaVersion(db);
 }
 

@@ -3,6 +3,7 @@ import { createHash, type Hash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
 import { runChecked, type Exec } from "../exec/exec.js";
+import type { PlannedServer } from "../plan/plan.js";
 
 /** An input could not be read; the message names the path and what to check. */
 export class FingerprintInputError extends Error {
@@ -88,6 +89,30 @@ async function hashEntries(root: string, relative: string, hash: Hash): Promise<
 
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * sha256 of what a `server:` task reads of its server: the /etc/portage tree (hashDirectory), the
+ * world, world_sets and set files by content, and for a reporting server the links its report carried
+ * as data (make.profile). Nothing else beside them counts. A reporting server without a report hashes
+ * as such: its step fails until one arrives.
+ */
+export async function hashServerInputs(server: PlannedServer): Promise<string> {
+  const source = server.copies ? { name: server.name, report: false as const, ...server.copies } : { name: server.name, report: true as const };
+  // Only runs with server tasks need the reports' readers: loaded here, not at every start.
+  const { readServerFiles } = await import("../coverage/server-files.js");
+  const files = await readServerFiles(server.stateDir, source);
+  if (!files) return "no-report";
+  const hash = createHash("sha256").update(`etc/portage ${await hashDirectory(files.etcPortage)}\n`);
+  const named: [string, string | undefined][] = [["world", files.world], ["world_sets", files.worldSets], ...server.sets.map((file): [string, string] => [`sets/${path.basename(file)}`, file])];
+  for (const [name, file] of named) {
+    const content = file === undefined ? null : await readFile(file).catch((error: unknown) => {
+      throw new FingerprintInputError(`cannot read ${file} of server ${server.name} to fingerprint it: ${(error as Error).message}; check that it exists and is readable`, file, { cause: error });
+    });
+    hash.update(`${name} ${content === null ? "-" : createHash("sha256").update(content).digest("hex")}\n`);
+  }
+  hash.update(`links ${JSON.stringify(files.facts?.links ?? [])}\n`);
+  return hash.digest("hex");
 }
 
 /** The version in binpkgbot's package.json. */

@@ -1,5 +1,6 @@
 // Read-side queries for status, history and log: task results joined with their runs.
 import type Database from "better-sqlite3";
+import type { AttemptQueries, AttemptRecord } from "./attempts.js";
 import type { BinpkgQueries, BinpkgRecord } from "./binpkgs.js";
 import type { ElogMessage } from "./elog.js";
 import type { ElogQueries } from "./elog-messages.js";
@@ -20,6 +21,8 @@ export interface TaskLog {
   result: TaskResultRecord;
   elog: ElogMessage[];
   binpkgs: BinpkgRecord[];
+  /** Each attempt where the task was retried within the run; empty when it ran once. */
+  attempts: AttemptRecord[];
 }
 
 export interface ReportQueries {
@@ -38,7 +41,7 @@ type HistoryRow = TaskResultRow & { trigger: RunTrigger; run_result: RunResult }
 
 const HISTORY = `SELECT t.*, r.trigger, r.result AS run_result FROM task_results t JOIN runs r ON r.id = t.run_id`;
 
-export function reportQueries(db: Database.Database, parts: { elog: ElogQueries; binpkgs: BinpkgQueries }): ReportQueries {
+export function reportQueries(db: Database.Database, parts: { elog: ElogQueries; binpkgs: BinpkgQueries; attempts: AttemptQueries }): ReportQueries {
   const status = db.prepare<[], StatusRow>(
     `SELECT t.*, (SELECT s.started_at FROM task_results s WHERE s.task_id = t.task_id AND s.result = 'succeeded'
                   ORDER BY s.id DESC LIMIT 1) AS last_succeeded_at
@@ -67,7 +70,9 @@ export function reportQueries(db: Database.Database, parts: { elog: ElogQueries;
     taskLog(taskId, runId) {
       const row = runId === undefined ? newestRan.get(taskId) : inRun.get(taskId, runId);
       if (!row) return null;
-      return { result: toTaskResultRecord(row), elog: parts.elog.elogMessages(row.id), binpkgs: parts.binpkgs.binpkgs(row.id) };
+      return {
+        result: toTaskResultRecord(row), elog: parts.elog.elogMessages(row.id), binpkgs: parts.binpkgs.binpkgs(row.id), attempts: parts.attempts.attempts(row.id),
+      };
     },
   };
 }

@@ -130,12 +130,12 @@ describe("nothing recorded yet", () => {
 });
 
 describe("messages", () => {
-  it("prune that cannot create the stage lock gives the fix once", () => {
+  it("prune on a stage whose directory does not exist names the missing stage and gives the fix once", () => {
     const config = path.join(dir, "no-stage-dir.yml");
     writeFileSync(config, `stage: ${dir}/missing/stage\netc_portage: ${dir}/e\nportage_repo: ${dir}/g\npkgdir: ${dir}/packages\nstate_dir: ${dir}/state\nsync: false\n`);
     const result = binpkgbot(["prune"], config);
     assert.equal(result.code, 4, result.stderr);
-    assert.match(result.stderr, /^binpkgbot: cannot create stage lock .*missing\/\.stage\.binpkgbot\.lock: ENOENT/m);
-    assert.equal(result.stderr.split("check that its directory exists").length - 1, 1, result.stderr);
+    assert.match(result.stderr, /^binpkgbot: the stage .*missing\/stage does not exist \(.*missing is missing\): binpkgbot stage init --from STAGE3\.tar\.xz makes it$/m);
+    assert.equal(result.stderr.split("stage init").length - 1, 1, result.stderr);
   });
 });

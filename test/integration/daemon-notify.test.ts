@@ -1,5 +1,5 @@
 // The daemon's webhook, received by a test HTTP server on 127.0.0.1: one POST per change of a task's
-// state (failed, then nothing while it keeps failing, then recovered), and one for an invalid edit.
+// state (quarantined, then nothing while it keeps failing, then recovered), and one for an invalid edit.
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -42,7 +42,7 @@ async function touchRepository(world: World, revision: string): Promise<void> {
 
 const TASK_RUN_END = /run \d+ \(tasks\): /g;
 
-test("a webhook per change of state: failed once, nothing while failing, recovered once; an invalid edit once", { skip }, async (t) => {
+test("a webhook per change of state: quarantined once (a script that fails is deterministic), nothing while failing, recovered once; an invalid edit once", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   const receiver = await startReceiver(t);
@@ -77,8 +77,9 @@ test("a webhook per change of state: failed once, nothing while failing, recover
   assert.equal(result.code, 0, log);
   const [failed, recovered, invalid, ...more] = receiver.posts;
   assert.deepEqual(more, [], "exactly one webhook per change");
-  assert.deepEqual({ ...failed, run: typeof failed?.run, time: typeof failed?.time, host: typeof failed?.host, reason: typeof failed?.reason },
-    { method: "POST", contentType: "application/json", event: "failed", task: "flaky", run: "number", result: "failed", reason: "string", host: "string", time: "string" });
+  // failure: the Failure where the step was classified, else null; both are "object".
+  assert.deepEqual({ ...failed, run: typeof failed?.run, time: typeof failed?.time, host: typeof failed?.host, reason: typeof failed?.reason, failure: typeof failed?.failure },
+    { method: "POST", contentType: "application/json", event: "quarantined", task: "flaky", run: "number", result: "failed", reason: "string", failure: "object", host: "string", time: "string" });
   assert.deepEqual([recovered?.event, recovered?.task, recovered?.result], ["recovered", "flaky", "succeeded"]);
   assert.equal(invalid?.event, "config-invalid");
   assert.match(String(invalid?.reason), /binpkgbot\.yml:\d+:\d+: tasks\[1\]\.nope: unknown task kind 'nope'/);

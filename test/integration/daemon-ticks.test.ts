@@ -171,10 +171,15 @@ test("SIGTERM during a run stops the container, records the task as interrupted 
   assert.deepEqual((JSON.parse(history.stdout) as { result: string; trigger: string }[]).map((entry) => [entry.result, entry.trigger]), [["interrupted", "daemon"]]);
 });
 
-test("a status_listen that other hosts can reach is warned about at start", { skip }, async (t) => {
+test("a status_listen that other hosts can reach needs the dashboard's token, and is warned about at start", { skip }, async (t) => {
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   await writeFile(world.config, configText(world, "schedule: 1h\nstatus_listen: 0.0.0.0:0\nsync: false\ntasks: []\n"));
+  const refused = await runCli(["daemon", "-c", world.config]);
+  assert.equal(refused.code, 4, refused.stderr);
+  assert.match(refused.stderr, /the dashboard would listen on 0\.0\.0\.0, which other hosts can reach, without a token: set dashboard: \{token_file: FILE\} in the config, or listen on 127\.0\.0\.1$/m);
+  await writeFile(path.join(world.root, "dashboard-token"), "0123456789abcdef0123456789abcdef\n");
+  await writeFile(world.config, configText(world, "schedule: 1h\nstatus_listen: 0.0.0.0:0\ndashboard: {token_file: dashboard-token}\nsync: false\ntasks: []\n"));
   const daemon = startDaemon(t, world);
   await daemon.until(/binpkgbot daemon started/);
   assert.equal(daemon.count(/the status server listens on http:\/\/0\.0\.0\.0:\d+, which other hosts can reach: .*set status_listen: 127\.0\.0\.1:\d+ unless that is meant/), 1, daemon.lines.join("\n"));

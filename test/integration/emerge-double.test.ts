@@ -4,33 +4,14 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { nodeExec } from "../../src/exec/exec.js";
-import { probeHost } from "../../src/container/host.js";
-import { runContainer, withoutNspawnNoise } from "../../src/container/run-container.js";
 import { integrationSuite } from "./harness/suite.js";
 import { leakGuard } from "./harness/leak-guard.js";
 import { configText, createWorld, runCli, type World } from "./support/world.js";
+import { inContainer } from "./support/in-container.js";
+import { parsePretendOutput } from "../../src/portage/pretend-output.js";
 
 const suite = await integrationSuite();
 const { skip } = suite;
-let counter = 0;
-
-/** Runs a bash script in a throw-away container of the world's stage, binds as binpkgbot makes them. */
-async function inContainer(world: World, script: string, options: { etc?: string; env?: Record<string, string> } = {}) {
-  counter += 1;
-  const register = (await probeHost({ exec: nodeExec, path: process.env.PATH ?? "" })).systemdPid1;
-  const result = await runContainer(nodeExec, {
-    directory: world.stage, ephemeral: true, machine: `binpkgbot-double-${process.pid}-${counter}`, register, sudo: false,
-    binds: [
-      { from: world.repo, to: "/var/db/repos/gentoo", writable: false },
-      { from: world.pkgdir, to: "/var/cache/binpkgs", writable: true },
-      { from: options.etc ?? world.etcPortage, to: "/etc/portage", writable: false },
-    ],
-    env: { FEATURES: "buildpkg", PATH: "/usr/bin:/bin", ...options.env },
-    command: ["/bin/bash", "-c", script],
-  });
-  return { ...result, stderr: withoutNspawnNoise(result.stderr) };
-}
 
 /** A fresh /etc/portage with these files (relative path → text). */
 async function etcPortage(world: World, files: Record<string, string>): Promise<string> {
@@ -221,4 +202,90 @@ test("an ebuild whose compile phase fails: exit 1, isolated-functions.sh die lin
   assert.doesNotMatch(result.stdout, /Completed/);
   assert.match(result.stderr, /^ \* ERROR: app-misc\/broken-1\.0::gentoo failed \(compile phase\):\n \* {3}this package fails to build on purpose\n/m);
   assert.deepEqual(await readdir(world.pkgdir), []);
+});
+
+test("dependencies (depgraph.py): what nothing satisfies, a USE change, REQUIRED_USE and a blocker, each as Portage prints it", { skip, timeout: 60_000 }, async (t) => {
+  const world = await createWorld(suite.fixture().dir);
+  t.after(await leakGuard(suite.fixture().dir));
+  const run = async (atom: string) => {
+    const result = await inContainer(world, `emerge ${atom}`);
+    assert.equal(result.code, 1, atom);
+    return result;
+  };
+  assert.equal((await run("app-misc/needs-missing")).stderr, [
+    "",
+    'emerge: there are no ebuilds to satisfy "dev-libs/missing".',
+    '(dependency required by "app-misc/needs-missing-1.0::gentoo" [ebuild])',
+    '(dependency required by "app-misc/needs-missing" [argument])',
+    "",
+  ].join("\n"));
+  assert.match((await run("app-misc/needs-gtk")).stderr, new RegExp([
+    "\nThe following USE changes are necessary to proceed:",
+    ' \\(see "package\\.use" in the portage\\(5\\) man page for more details\\)',
+    "# required by app-misc/needs-gtk-1\\.0::gentoo",
+    "# required by app-misc/needs-gtk \\(argument\\)",
+    ">=app-misc/flags-1\\.0 gtk\n",
+  ].join("\n")));
+  assert.equal((await run("app-misc/either")).stderr, [
+    "",
+    '!!! The ebuild selected to satisfy "app-misc/either" has unmet requirements.',
+    '- app-misc/either-1.0::gentoo USE="-left -right"',
+    "",
+    "  The following REQUIRED_USE flag constraints are unsatisfied:",
+    "    exactly-one-of ( left right )",
+    "",
+    "",
+  ].join("\n"));
+  const blocked = await run("app-misc/rival-suite");
+  assert.match(blocked.stdout, /^\[blocks B {6}\] app-misc\/incumbent \("app-misc\/incumbent" is soft blocking app-misc\/rival-1\.0\)$/m);
+  assert.match(blocked.stderr, /^ \* Error: The above package list contains packages which cannot be\n \* installed at the same time on the same system\.$/m);
+});
+
+test("a satisfied dependency is merged before the package that needs it", { skip, timeout: 60_000 }, async (t) => {
+  const world = await createWorld(suite.fixture().dir);
+  t.after(await leakGuard(suite.fixture().dir));
+  const etc = await etcPortage(world, { "package.use": "app-misc/flags gtk\n" });
+  const result = await inContainer(world, "emerge app-misc/needs-gtk", { etc });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.stdout.split("\n").filter((line) => line.startsWith(">>> Emerging")), [
+    ">>> Emerging (1 of 2) app-misc/flags-1.0::gentoo",
+    ">>> Emerging (2 of 2) app-misc/needs-gtk-1.0::gentoo",
+  ]);
+});
+
+test("fetch.py: a SRC_URI nothing serves is tried, then Couldn't download; a build log under PORTAGE_LOGDIR (prepare_build_dirs.py)", { skip, timeout: 60_000 }, async (t) => {
+  const world = await createWorld(suite.fixture().dir);
+  t.after(await leakGuard(suite.fixture().dir));
+  const fetch = await inContainer(world, "emerge app-misc/unfetchable");
+  assert.equal(fetch.code, 1);
+  assert.match(fetch.stdout, /^>>> Downloading 'http:\/\/127\.0\.0\.1:9\/unfetchable-1\.0\.tar\.gz'$/m);
+  assert.match(fetch.stderr, /^!!! Couldn't download 'unfetchable-1\.0\.tar\.gz'\. Aborting\.\n \* Fetch failed for 'app-misc\/unfetchable-1\.0'$/m);
+  const build = await inContainer(world, "mkdir -p /var/log/portage && emerge app-misc/broken; cat /var/log/portage/app-misc:broken-1.0:*.log", { env: { PORTAGE_LOGDIR: "/var/log/portage" } });
+  assert.match(build.stderr, /^ \* The complete build log is located at '\/var\/log\/portage\/app-misc:broken-1\.0:\d{8}-\d{6}\.log'\.$/m);
+  // The log holds the phase's output and die's lines.
+  assert.match(build.stdout, /^broken\.c:1:1: error: expected declaration before end of file\n \* ERROR: app-misc\/broken-1\.0::gentoo failed \(compile phase\):$/m);
+});
+
+test("--pretend with --usepkg/--usepkgonly prints depgraph.py's shapes, and binpkgbot's parser reads them: binary, ignored for USE, no binpkg", { skip, timeout: 120_000 }, async (t) => {
+  const world = await createWorld(suite.fixture().dir);
+  t.after(await leakGuard(suite.fixture().dir));
+  const script = [
+    "emerge app-misc/flags >/dev/null",
+    "echo '== same USE'; emerge -pk app-misc/flags 2>&1",
+    "echo '== other USE'; USE=doc emerge --pretend --usepkg --emptytree app-misc/flags app-misc/edge 2>&1",
+    "echo '== usepkgonly'; USE=doc emerge --pretend --usepkgonly app-misc/flags 2>&1; echo \"exit $?\"",
+  ].join("\n");
+  const result = await inContainer(world, script);
+  assert.equal(result.code, 0, result.stderr);
+  const [same = "", other = "", only = ""] = result.stdout.split(/^== .*$/m).slice(1);
+  assert.deepEqual(parsePretendOutput(same), {
+    binaries: [{ type: "binary", cpv: "app-misc/flags-1.0", cp: "app-misc/flags", version: "1.0", buildId: 1, use: [], attributes: "  R    " }],
+    builds: [], ignored: [], unsatisfied: [],
+  });
+  const passedOver = parsePretendOutput(other);
+  assert.deepEqual(passedOver.builds.map((entry) => [entry.cpv, entry.use]), [["app-misc/flags-1.0", ["doc"]], ["app-misc/edge-1.1", []]]);
+  assert.deepEqual(passedOver.ignored, [{ cpv: "app-misc/flags-1.0", available: ["-doc"], wanted: ["doc"] }]);
+  assert.deepEqual(passedOver.binaries, []);
+  assert.deepEqual(parsePretendOutput(only).unsatisfied, [{ atom: "app-misc/flags", kind: "no-binary", candidates: [], requiredBy: [] }]);
+  assert.match(only, /\nexit 1\n$/);
 });

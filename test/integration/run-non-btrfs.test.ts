@@ -32,8 +32,9 @@ test("a stage off btrfs: a warning with the cost, throw-away copies, persisting 
   const result = await runCli(["run", "-c", world.config]);
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
   const warnings = result.stderr.split("\n").filter((line) => line.includes("not btrfs"));
-  assert.equal(warnings.length, 1, result.stderr);
+  assert.equal(warnings.length, 2, result.stderr);
   assert.match(warnings[0] ?? "", new RegExp(`${stage} is on ${filesystem}, not btrfs: every throw-away container is a full copy of the stage`));
+  assert.match(warnings[1] ?? "", new RegExp(`${stage} is on ${filesystem}, not btrfs: a failed throw-away task's container is not kept for inspection \\(keep_failed\\)`));
   assert.equal(await readFile(path.join(stage, "var/lib/emerge-double/installed"), "utf8"), "app-misc/kept-1.0\n");
   assert.ok(!(await lstat(stage)).isSymbolicLink(), "no generations without btrfs");
   assert.deepEqual((await readdir(elsewhere)).filter((entry) => entry !== "stage" && !entry.endsWith(".lock")), [], "no copies or snapshots left beside the stage");

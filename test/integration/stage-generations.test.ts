@@ -140,7 +140,8 @@ test("stage shell: a throw-away container of the stage with the build's /etc/por
   const world = await createWorld(fixture.dir);
   t.after(await leakGuard(fixture.dir));
   const shell = (args: string[], input: string) => nodeExec.run([process.execPath, path.resolve("build/src/cli/main.js"), "stage", "shell", ...args, "-c", world.config], { input });
-  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: {atom: app-misc/broken, persist: true}\n"));
+  // The failing persisting task leaves a file of its own: only the snapshot it ran in has it.
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - run: {persist: true, name: broken, script: 'echo left by the failed build > /left-by-failed-build; exit 1'}\n"));
   const none = await shell(["--failed"], "exit\n");
   assert.equal(none.code, 4);
   assert.match(none.stderr, /there is no failed snapshot at .*stage\.generations\/failed/);
@@ -153,14 +154,14 @@ test("stage shell: a throw-away container of the stage with the build's /etc/por
   assert.ok(!(await exists(path.join(world.stage, "left-by-shell"))), "the shell's container is thrown away");
 
   assert.equal((await runCli(["run", "-c", world.config])).code, 1);
-  // Only the kept snapshot has this file, so the shell's output tells which directory it entered.
   const failed = stageLayout(world.stage).failed;
-  await writeFile(path.join(failed, "in-failed-snapshot"), "the failed snapshot\n");
-  const inFailed = await shell(["--failed"], "cat /in-failed-snapshot; touch /left-in-failed\n");
+  const inFailed = await shell(["--failed"], "cat /left-by-failed-build; cat /etc/portage/make.conf; ls /var/db/repos/gentoo; touch /left-in-failed\n");
   assert.equal(inFailed.code, 0, inFailed.stderr);
-  assert.match(inFailed.stdout, /^the failed snapshot$/m);
+  assert.match(inFailed.stdout, /^left by the failed build$/m, "the shell sees what the failed task left");
+  assert.match(inFailed.stdout, /FEATURES="binpkg-multi-instance"/);
+  assert.match(inFailed.stdout, /metadata-timestamp/);
   assert.ok(await exists(path.join(failed, "left-in-failed")), "the --failed shell works in the snapshot itself, not a throw-away copy");
-  assert.ok(!(await exists(path.join(world.stage, "left-in-failed"))), "the stage is untouched");
-  const inStageAgain = await shell([], "cat /in-failed-snapshot 2>/dev/null || echo not-in-stage\n");
+  assert.ok(!(await exists(path.join(world.stage, "left-by-failed-build"))) && !(await exists(path.join(world.stage, "left-in-failed"))), "the stage is untouched");
+  const inStageAgain = await shell([], "cat /left-by-failed-build 2>/dev/null || echo not-in-stage\n");
   assert.match(inStageAgain.stdout, /^not-in-stage$/m);
 });

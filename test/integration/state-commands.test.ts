@@ -29,13 +29,19 @@ function binpkgbot(...args: string[]): { code: number | null; stdout: string; st
 
 const t = (seconds: number): Date => new Date(Date.UTC(2026, 10, 26, 3, 15, seconds));
 
+/** Writes a task's log in the state directory and returns its path. */
+function writeTaskLog(run: string, taskId: string, text: string): string {
+  const logPath = path.join(stateDir, "logs", run, `${taskId}.log`);
+  mkdirSync(path.dirname(logPath), { recursive: true });
+  writeFileSync(logPath, text);
+  return logPath;
+}
+
 /** Run 1: hello succeeds with a binpkg and an elog warning, tmux fails; screen never ran. */
 function recordRun(): number {
   const state = openStateDatabase(stateDir);
   const runId = state.startRun({ startedAt: t(0), trigger: "timer", configFile, configHash: "h" });
-  const logPath = path.join(stateDir, "logs", "run-1", "hello.log");
-  mkdirSync(path.dirname(logPath), { recursive: true });
-  writeFileSync(logPath, ">>> Emerging (1 of 1) app-misc/hello-1.0::gentoo\n>>> Completed (1 of 1) app-misc/hello-1.0::gentoo\n");
+  const logPath = writeTaskLog("run-1", "hello", ">>> Emerging (1 of 1) app-misc/hello-1.0::gentoo\n>>> Completed (1 of 1) app-misc/hello-1.0::gentoo\n");
   const hello = state.startTask({ runId, task: { id: "hello", kind: "install", title: "install app-misc/hello" }, fingerprint: "f1", startedAt: t(1), logPath });
   state.recordElog(hello, [{ package: "app-misc/hello-1.0", class: "warn", phase: "postinst", text: "Please read the news item." }]);
   state.finishTask(hello, { result: "succeeded", exitCode: 0, durationMs: 4200 });
@@ -82,6 +88,30 @@ describe("status, history and log commands", () => {
     const otherRun = binpkgbot("log", "screen", "--run", String(runId));
     assert.equal(otherRun.code, 2);
     assert.match(otherRun.stderr, new RegExp(`run ${runId} has no log of task 'screen': binpkgbot history --task screen lists its runs`));
+  });
+
+  it("show the attempts of a task retried within its run", () => {
+    const state = openStateDatabase(stateDir);
+    const runId = state.startRun({ startedAt: t(20), trigger: "timer", configFile, configHash: "h" });
+    const logPath = writeTaskLog("run-2", "screen", ">>> binpkgbot: attempt 2 of 3 after fetch failure: could not fetch screen-4.9.tar.gz; waiting 30s\n");
+    const screen = state.startTask({ runId, task: { id: "screen", kind: "install", title: "install app-misc/screen" }, fingerprint: "f3", startedAt: t(21), logPath });
+    state.finishTask(screen, { result: "succeeded", exitCode: 0, durationMs: 31_100 });
+    state.recordAttempts(screen, [
+      { attempt: 1, startedAt: t(21), durationMs: 500, exitCode: 1, failureClass: "fetch", summary: "could not fetch screen-4.9.tar.gz" },
+      { attempt: 2, startedAt: t(51), durationMs: 600, exitCode: 0, failureClass: null, summary: null },
+    ]);
+    state.finishRun(runId, { endedAt: t(52), result: "succeeded" });
+    state.close();
+
+    const history = binpkgbot("history", "--task", "screen");
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /^\d+ +2026-11-26 03:15:21Z +screen +succeeded \(2 attempts\) +31\.1s/m);
+    const json = JSON.parse(binpkgbot("history", "--task", "screen", "--json").stdout) as { attempts: number }[];
+    assert.deepEqual(json.map((entry) => entry.attempts), [2]);
+    const log = binpkgbot("log", "screen");
+    assert.equal(log.code, 0, log.stderr);
+    assert.match(log.stdout, /^attempt 1 of 2, started 2026-11-26 03:15:21Z: fetch failure: could not fetch screen-4\.9\.tar\.gz, 0\.5s\nattempt 2 of 2, started 2026-11-26 03:15:51Z: succeeded, 0\.6s\n--- /m);
+    assert.match(log.stdout, /^>>> binpkgbot: attempt 2 of 3 after fetch failure/m);
   });
 
   it("read while a run holds a write transaction open", () => {

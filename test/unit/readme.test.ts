@@ -5,6 +5,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { renderJsonSchema } from "../../src/config/schema.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
+import { FAILURE_CLASSES } from "../../src/failure/failure.js";
 import { repoRoot } from "../support/fixtures.js";
 
 const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
@@ -23,6 +24,10 @@ test("every config key is in the README's table", () => {
 
 test("every exit code is in the README's table", () => {
   for (const [name, code] of Object.entries(ExitCode)) assert.match(readme, new RegExp(`^\\| ${code} \\|`, "m"), `README documents exit code ${code} (${name})`);
+});
+
+test("every failure class is in the README's table", () => {
+  for (const name of FAILURE_CLASSES) assert.match(readme, new RegExp(`^\\| [^|]*\`${name}\`[^|]* \\|`, "m"), `README says what to do for ${name}`);
 });
 
 test("the README lists the prerequisites, a copying install with its upgrade, and how prune relates to Portage's tools", () => {

@@ -12,6 +12,7 @@ import { createNotifier } from "../../notify/notifier.js";
 import { StatusServerError } from "../../server/status-server.js";
 import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
+import { oneTargetOnly } from "../fleet/load-fleet.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 
 export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json]
@@ -32,7 +33,7 @@ export async function daemonCommand(context: CommandContext, signal: AbortSignal
   if (format !== "text" && format !== "json") throw new CliError(`--log-format ${format}: use text or json`, ExitCode.usage);
   const loader = createConfigLoader(context.configFile);
   const first = loader.load();
-  if (!first.ok) throw new CliError(`${formatIssues(first.issues)}\n${first.issues.length} problem(s) in the config; the daemon did not start`, ExitCode.config);
+  if (!first.ok) throw oneTargetOnly(context.configFile) ?? new CliError(`${formatIssues(first.issues)}\n${first.issues.length} problem(s) in the config; the daemon did not start`, ExitCode.config);
   const log = createLogger({ format: format as LogFormat, journal: isJournalStream(context.env), write: context.stderr, now: context.now });
   for (const warning of first.warnings) log.warning("config-warning", formatIssue(warning));
   let current: Config = first.config;

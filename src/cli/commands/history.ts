@@ -3,12 +3,12 @@ import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { isConfiguredTask, taskNames } from "../task-names.js";
-import { formatDuration, formatTable, formatTime, openStateForReading } from "./status.js";
+import { formatDuration, formatResult, formatTable, formatTime, openStateForReading } from "./status.js";
 
 export const historyHelp = `usage: binpkgbot history [-c FILE] [--task TASK] [--limit N] [--json]
 
-Prints task results of past runs, newest first: the run, when the task started, its result, how
-long it took and why it failed or was skipped. --task shows one task; --limit (default 20) how
+Prints task results of past runs, newest first: the run, when the task started, its result (a
+failure with its class), how long it took and why it failed or was skipped. --task shows one task; --limit (default 20) how
 many results. --json prints them as a JSON array.`;
 
 const DEFAULT_LIMIT = 20;
@@ -39,7 +39,7 @@ export async function historyCommand(context: CommandContext): Promise<number> {
   const rows = [
     ["RUN", "STARTED", "TASK", "RESULT", "DURATION", "REASON"],
     ...entries.map((entry) => [
-      `${entry.runId}`, formatTime(entry.startedAt), entry.taskId, entry.result,
+      `${entry.runId}`, formatTime(entry.startedAt), entry.taskId, `${formatResult(entry)}${entry.attempts > 1 ? ` (${entry.attempts} attempts)` : ""}`,
       entry.durationMs === null ? "-" : formatDuration(entry.durationMs), entry.reason ?? "",
     ]),
   ];

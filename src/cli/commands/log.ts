@@ -1,17 +1,20 @@
 import { readFile } from "node:fs/promises";
+import { renderFailureHeadline, renderFailureLines } from "../../failure/render-failure.js";
+import type { AttemptRecord } from "../../state/attempts.js";
 import type { TaskLog } from "../../state/reports.js";
 import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { isConfiguredTask, taskNames } from "../task-names.js";
-import { formatTime, openStateForReading } from "./status.js";
+import { formatDuration, formatResult, formatTime, openStateForReading } from "./status.js";
 
 export const logHelp = `usage: binpkgbot log TASK [-c FILE] [--run N] [--json]
 
 Prints the build log of the task's latest run that did something (or of run N with --run), then
-the elog messages (elog, ewarn, eerror, eqawarn) of the packages it merged. binpkgbot history
-lists the runs. --json prints the task result, the log text and the messages as JSON.`;
+the elog messages (elog, ewarn, eerror, eqawarn) of the packages it merged, and last, for a failed
+task, why it failed and what to do. binpkgbot history lists the runs. --json prints the task result
+(its failure under "failure"), the log text and the messages as JSON.`;
 
 export async function logCommand(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs("log", {
@@ -57,13 +60,22 @@ async function readLog(file: string | null): Promise<{ text: string | null; prob
   }
 }
 
+function formatAttempt(attempt: AttemptRecord, of: number): string {
+  const failure = attempt.failureClass ? `${attempt.failureClass} failure` : attempt.exitCode === 0 ? "succeeded" : "failed";
+  const duration = attempt.durationMs === null ? "" : `, ${formatDuration(attempt.durationMs)}`;
+  return `attempt ${attempt.attempt} of ${of}, started ${formatTime(attempt.startedAt)}: ${failure}${attempt.summary ? `: ${attempt.summary}` : ""}${duration}`;
+}
+
 function formatLog(entry: TaskLog, log: { text: string | null; problem?: string }): string[] {
   const { result } = entry;
-  const lines = [`task ${result.taskId}, run ${result.runId}: ${result.result}, started ${formatTime(result.startedAt)}${result.reason ? ` (${result.reason})` : ""}`];
+  const lines = [`task ${result.taskId}, run ${result.runId}: ${formatResult(result)}, started ${formatTime(result.startedAt)}${result.reason ? ` (${result.reason})` : ""}`];
+  for (const attempt of entry.attempts) lines.push(formatAttempt(attempt, entry.attempts.length));
   lines.push(log.text === null ? `(${log.problem})` : `--- ${result.logPath}`);
   if (log.text !== null) lines.push(log.text.replace(/\n$/, ""));
   for (const message of entry.elog) {
     lines.push(`--- elog ${message.class.toUpperCase()} ${message.package} (${message.phase})`, message.text);
   }
+  // Last, where a terminal leaves it in view after a long log.
+  if (result.failure !== null) lines.push(`--- failure ${renderFailureHeadline(result.failure)}`, ...renderFailureLines(result.failure, { indent: "  " }));
   return lines;
 }

@@ -6,18 +6,24 @@ import type { Config } from "../../config/config.js";
 import type { Exec } from "../../exec/exec.js";
 import { quoteWord } from "../../plan/render-plan.js";
 import { DEFAULT_LIMITS, LIMIT_FLAGS, parseLimitFlags, type BinhostLimits } from "../../server/binhost-limits.js";
+import { configReleasesLayout } from "../../releases/publish-config.js";
 import { BinhostStartError, startBinhost, type RunningBinhost } from "../../server/binhost.js";
 import { PUBLIC_KEY_URL_PATH } from "../../server/request-path.js";
+import { DEFAULT_REPORT_LIMITS } from "../../report/report-entries.js";
+import { reportingServers } from "../../report/reporting-servers.js";
+import { createReportReceiver, REPORT_PATH_PREFIX } from "../../server/report-endpoint.js";
 import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { loadConfigOrFail } from "../load-config.js";
+import { serveFleet } from "../fleet/fleet-serve.js";
+import { loadConfigOrFleetOrFail } from "../fleet/load-fleet.js";
 
-export const serveHelp = `usage: binpkgbot serve [-c FILE] [--listen ADDR:PORT] [--public-key FILE] [LIMIT FLAGS]
+export const serveHelp = `usage: binpkgbot serve [-c FILE] [--listen ADDR:PORT] [--public-key FILE] [--target NAME] [LIMIT FLAGS]
 
 Serves the config's pkgdir over HTTP as a binhost for Portage clients (Packages, Packages.gz and
 the binpkgs; GET and HEAD, with If-Modified-Since and Range), one access-log line per request on
-stdout. Reads only; safe while a run builds.
+stdout. Reads only; safe while a run builds. Once the pkgdir has releases (binpkgbot publish), the
+current release is served at the root, release N at /releases/N/ and a tag at /tags/NAME/.
 --listen     where to listen (default ${DEFAULT_LISTEN}); IPv6 in brackets, e.g. [::]:8736;
              port 0 picks a free port. Listen beyond 127.0.0.1 only on a network you trust.
 --public-key an armored public key (gpg --armor --export KEY) to publish at ${PUBLIC_KEY_URL_PATH},
@@ -32,24 +38,30 @@ Limits (README "Limits of the binhost"), each a whole number:
 --headers-timeout MS             time to send the request head (default ${DEFAULT_LIMITS.headersTimeoutMs})
 --idle-timeout MS                close an idle keep-alive connection after this long (default ${DEFAULT_LIMITS.idleTimeoutMs})
 --send-buffer BYTES              binpkg bytes read ahead per connection (default ${DEFAULT_LIMITS.sendBufferBytes})
+--max-report-size BYTES          largest report a server may send to ${REPORT_PATH_PREFIX}NAME (default ${DEFAULT_REPORT_LIMITS.maxBytes})
+With a fleet file (-c binpkgbot-fleet.yml), one binhost serves every target's pkgdir under /NAME/
+(its releases, its signing key and its servers' reports too); --target NAME serves only that one.
 Stops cleanly on SIGTERM or Ctrl-C (exit 0). Prints the client-config command that sets up a client.`;
 
 export async function serveCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
   const { values } = parseCommandArgs("serve", {
     args: context.args,
-    options: { listen: { type: "string", default: DEFAULT_LISTEN }, "public-key": { type: "string" }, ...LIMIT_OPTIONS },
+    options: { listen: { type: "string", default: DEFAULT_LISTEN }, "public-key": { type: "string" }, "max-report-size": { type: "string" }, target: { type: "string" }, ...LIMIT_OPTIONS },
     strict: true,
   });
   const address = parseListenAddress(values.listen);
   if (!address.ok) throw new CliError(address.message, ExitCode.usage);
   const limits = parseLimitFlags(values);
   if (!limits.ok) throw new CliError(limits.message, ExitCode.usage);
-  const { config, warnings } = loadConfigOrFail(context.configFile);
+  const maxReportBytes = parseReportSize(values["max-report-size"]);
+  const loaded = loadConfigOrFleetOrFail(context.configFile, values.target);
+  if (loaded.kind === "fleet") return serveFleet(context, signal, loaded, { ...address.value, limits: limits.value, maxReportBytes }, values["public-key"]);
+  const { config, warnings } = loaded;
   for (const warning of warnings) context.stderr(warning);
   await checkPkgdir(config.pkgdir);
   const publicKey = await publicKeyFor(context.exec, config, values["public-key"]);
   try {
-    return await serve(context, signal, config, { ...address.value, limits: limits.value }, { key: publicKey, fromFlag: values["public-key"] !== undefined });
+    return await serve(context, signal, config, { ...address.value, limits: limits.value, maxReportBytes }, { key: publicKey, fromFlag: values["public-key"] !== undefined });
   } finally {
     await publicKey?.remove?.();
   }
@@ -57,26 +69,32 @@ export async function serveCommand(context: CommandContext, signal: AbortSignal)
 
 const LIMIT_OPTIONS = Object.fromEntries(Object.values(LIMIT_FLAGS).map(({ flag }) => [flag, { type: "string" as const }]));
 
-type ServedKey = PublicKeyInfo & { remove?: () => Promise<void> };
+export type ServedKey = PublicKeyInfo & { remove?: () => Promise<void> };
 
 async function serve(
-  context: CommandContext, signal: AbortSignal, config: Config, address: ListenAddress & { limits: BinhostLimits }, signing: { key: ServedKey | undefined; fromFlag: boolean },
+  context: CommandContext, signal: AbortSignal, config: Config, address: ListenAddress & { limits: BinhostLimits; maxReportBytes: number }, signing: { key: ServedKey | undefined; fromFlag: boolean },
 ): Promise<number> {
   const publicKey = signing.key;
+  const servers = reportingServers(config);
+  const reports = createReportReceiver({
+    stateDir: config.stateDir, servers: () => servers, limits: { maxBytes: address.maxReportBytes },
+    onReport: (report) => context.stdout(`report of ${report.name} stored: ${report.files} files in ${report.dir}`),
+  });
   const binhost = await startBinhost({
-    pkgdir: config.pkgdir, host: address.host, port: address.port, log: context.stdout, publicKeyPath: publicKey?.path, limits: address.limits,
+    pkgdir: config.pkgdir, releasesDir: configReleasesLayout(config).dir, host: address.host, port: address.port, log: context.stdout, publicKeyPath: publicKey?.path, limits: address.limits, reports,
   }).catch((error: unknown) => {
     if (!(error instanceof BinhostStartError)) throw error;
     throw new CliError(`${error.message}; choose another --listen address or port`, ExitCode.host, { cause: error });
   });
   printBanner(context, binhost, { pkgdir: config.pkgdir, configFile: config.file, publicKey, fromFlag: signing.fromFlag, wildcard: isWildcardHost(address.host) });
+  if (servers.length > 0) context.stdout(`servers may report to ${binhost.url}${REPORT_PATH_PREFIX}NAME: ${servers.map((s) => s.name).join(", ")}`);
   await untilAborted(signal);
   await binhost.close();
   context.stdout("binhost stopped");
   return ExitCode.ok;
 }
 
-async function checkPkgdir(pkgdir: string): Promise<void> {
+export async function checkPkgdir(pkgdir: string): Promise<void> {
   const stats = await stat(pkgdir).catch((error: unknown) => {
     throw new CliError(`pkgdir ${pkgdir} does not exist: run binpkgbot run to build packages, or fix pkgdir in the config`, ExitCode.host, { cause: error });
   });
@@ -84,7 +102,7 @@ async function checkPkgdir(pkgdir: string): Promise<void> {
 }
 
 /** --public-key FILE, else the public half of the config's signing key (a temporary file), else none. */
-async function publicKeyFor(exec: Exec, config: Config, flag: string | undefined): Promise<ServedKey | undefined> {
+export async function publicKeyFor(exec: Exec, config: Config, flag: string | undefined): Promise<ServedKey | undefined> {
   try {
     if (flag !== undefined) return await readPublicKey(exec, path.resolve(flag));
     return config.signing === null ? undefined : await exportPublicKey(exec, config.signing);
@@ -109,7 +127,15 @@ function printBanner(
   if (info.wildcard) context.stdout("(replace THIS-HOST with the name or address clients reach this machine at)");
 }
 
-function untilAborted(signal: AbortSignal): Promise<void> {
+function parseReportSize(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_REPORT_LIMITS.maxBytes;
+  if (!/^\d+$/.test(text) || Number(text) < 1024 || !Number.isSafeInteger(Number(text))) {
+    throw new CliError(`--max-report-size: ${JSON.stringify(text)} must be a whole number of bytes of at least 1024`, ExitCode.usage);
+  }
+  return Number(text);
+}
+
+export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }

@@ -1,31 +1,29 @@
 import type { Config } from "../../config/config.js";
-import { TrustedKeyrings } from "../../engine/prepare-signing.js";
-import { prepareStep, removeWorkDir } from "../../engine/prepare-step.js";
-import { planShell } from "../../plan/plan-run.js";
 import { withStageLock } from "../lock-stage.js";
 import { exists, readCurrent, readGenerations, stageLayout } from "../../stage/layout.js";
 import { describeHold, readHold, removeHold, RESUME_COMMAND } from "../../stage/hold.js";
 import { rollbackStage } from "../../stage/rollback.js";
-import { StageError } from "../../stage/transaction.js";
+import { removeFailedSnapshot, StageError } from "../../stage/transaction.js";
+import { readKeptFailed, removeAllKept } from "../../stage/kept-failed.js";
 import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
-import { makeRunId, readPlanHostFacts } from "../../engine/perform-run.js";
 import { readFilesystemType } from "../../container/filesystem.js";
 import { formatTime, openStateForReading } from "./status.js";
 import { loadConfigOrFail } from "../load-config.js";
 import { stageInitCommand, stageInitHelp } from "./stage-init.js";
+import { stageShellCommand, stageShellHelp } from "./stage-shell.js";
 
 export const stageHelp = `usage: binpkgbot stage COMMAND [-c FILE]
 
 The stage's generations: every successful persisting task (an upgrade) makes a new one.
-  list                    generations, with the time and the task that made each
+  list                    generations, with the time and the task that made each, and the kept
+                          failed containers
   rollback [GENERATION]   point the stage back at GENERATION (default: the one before the current) and
                           hold it there: runs skip persisting tasks until 'stage resume'
   resume                  end the hold of a rollback: persisting tasks run again from the next run
-  shell [--failed]        an interactive shell in a throw-away container of the stage, with the same
-                          binds and /etc/portage as a build; --failed: in the snapshot a failed
-                          persisting task left (kept until the next run)
+${stageShellHelp}
+  clean                   remove every kept failed container (keep_failed) and failed snapshot
   init --from FILE        create the stage from a stage3/stage4 tarball
 
 ${stageInitHelp}`;
@@ -41,11 +39,13 @@ export async function stageCommand(context: CommandContext, signal: AbortSignal)
     case "resume":
       return resume(subContext);
     case "shell":
-      return shell(subContext, signal);
+      return stageShellCommand(subContext, signal);
+    case "clean":
+      return clean(subContext);
     case "init":
       return stageInitCommand(subContext, signal);
     default:
-      throw new CliError(sub === undefined ? "binpkgbot stage needs a command: list, rollback, resume, shell or init" : `unknown stage command '${sub}': use list, rollback, resume, shell or init`, ExitCode.usage);
+      throw new CliError(sub === undefined ? "binpkgbot stage needs a command: list, rollback, resume, shell, clean or init" : `unknown stage command '${sub}': use list, rollback, resume, shell, clean or init`, ExitCode.usage);
   }
 }
 
@@ -57,9 +57,10 @@ async function listGenerations(context: CommandContext): Promise<number> {
   const generations = await readGenerations(layout);
   const failed = (await exists(layout.failed)) ? layout.failed : null;
   const hold = await readHold(layout);
+  const kept = await readKeptFailed(layout);
   const plain = current.kind === "plain" ? await describePlainStage(config) : null;
   if (values.json) {
-    context.stdout(JSON.stringify({ stage: config.stage, current, generations, failed, hold, ...(plain ? { plain } : {}) }, null, 2));
+    context.stdout(JSON.stringify({ stage: config.stage, current, generations, failed, hold, keptFailed: kept.map(({ path, meta }) => ({ path, task: meta.task, run: meta.run, created: meta.created })), ...(plain ? { plain } : {}) }, null, 2));
     return ExitCode.ok;
   }
   if (plain !== null) context.stdout(`${config.stage}: ${plain}`);
@@ -71,6 +72,9 @@ async function listGenerations(context: CommandContext): Promise<number> {
     context.stdout(`${mark} ${generation.name.padEnd(8)} ${meta?.created ? formatTime(new Date(meta.created)) : "?"}  ${meta?.task ?? "?"}${meta?.run ? ` (run ${meta.run})` : ""}`);
   }
   if (failed) context.stdout(`  failed   ${failed} (kept until the next run: binpkgbot stage shell --failed)`);
+  for (const { path, meta } of kept) {
+    context.stdout(`  failed   ${formatTime(new Date(meta.created))}  ${meta.task} (run ${meta.run}): ${path} (binpkgbot stage shell --failed ${meta.task})`);
+  }
   return ExitCode.ok;
 }
 
@@ -114,26 +118,15 @@ async function rollback(context: CommandContext): Promise<number> {
   return ExitCode.ok;
 }
 
-async function shell(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseCommandArgs("stage shell", { args: context.args, options: { failed: { type: "boolean", default: false } }, strict: true });
+/** Every kept failed container and the failed persisting task's snapshot, under the lock: no run uses them. */
+async function clean(context: CommandContext): Promise<number> {
+  parseCommandArgs("stage clean", { args: context.args, strict: true });
   const { config } = loadConfigOrFail(context.configFile);
   const layout = stageLayout(config.stage);
-  if (values.failed && !(await exists(layout.failed))) {
-    throw new CliError(`there is no failed snapshot at ${layout.failed}: it is kept only until the next run after a persisting task fails`, ExitCode.host);
-  }
-  const facts = await readPlanHostFacts(context.exec, config.stage, context.env);
-  const terminal = process.stdin.isTTY === true;
-  const target = values.failed ? { directory: layout.failed, ephemeral: false, terminal } : { directory: config.stage, ephemeral: true, terminal };
-  const step = planShell({ config, host: facts.plan, runId: `shell-${makeRunId(context.now())}` }, target);
-  return withStageLock(context, config.stage, async () => {
-    const keyrings = new TrustedKeyrings(context.exec);
-    try {
-      await prepareStep(step, context.exec, keyrings);
-      const result = await context.exec.run(step.argv, { interactive: true, signal });
-      return result.code ?? ExitCode.interrupted;
-    } finally {
-      await removeWorkDir(step);
-      await keyrings.remove();
-    }
-  });
+  const removed = await withStageLock(context, config.stage, async () => [
+    ...(await removeFailedSnapshot(layout, context) ? [layout.failed] : []),
+    ...await removeAllKept(layout, context.exec),
+  ]);
+  context.stdout(removed.length === 0 ? "no failed containers are kept: nothing to remove" : removed.map((path) => `removed ${path}`).join("\n"));
+  return ExitCode.ok;
 }

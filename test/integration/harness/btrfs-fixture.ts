@@ -77,13 +77,23 @@ async function useGivenBtrfs(exec: Exec, given: string): Promise<BtrfsFixture> {
   return {
     dir,
     async teardown() {
-      for (const entry of await readdir(dir)) {
-        const path = join(dir, entry);
-        // A stage may be a symlink to a generation (deleted already by its test): never follow it.
-        const info = await lstat(path);
-        if (info.isDirectory() && (await isSubvolume(path))) await deleteSubvolume(exec, path);
-      }
+      await deleteSubvolumesUnder(exec, dir);
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Deletes every subvolume below `dir`: a stage and its generations, and the read-only
+ * snapshots a run keeps of failed steps in `<stage>.failed/` (which `rm` cannot remove: EROFS).
+ */
+async function deleteSubvolumesUnder(exec: Exec, dir: string): Promise<void> {
+  for (const entry of await readdir(dir)) {
+    const path = join(dir, entry);
+    // A stage may be a symlink to a generation (deleted already by its test): never follow it.
+    if (!(await lstat(path)).isDirectory()) continue;
+    // deleteSubvolume removes the subvolumes nested in it first.
+    if (await isSubvolume(path)) await deleteSubvolume(exec, path);
+    else await deleteSubvolumesUnder(exec, path);
+  }
 }

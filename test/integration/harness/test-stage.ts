@@ -8,7 +8,7 @@
 // for --boot), but it is added so the stage looks like an OS tree. nspawn creates /dev, /proc,
 // /sys, /run, /tmp, /root, /var and /etc mount points itself on the first start of a
 // non-ephemeral container.
-import { access, chmod, copyFile, cp, mkdir, symlink, writeFile } from "node:fs/promises";
+import { access, chmod, constants, copyFile, cp, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeExec, runChecked, type Exec } from "../../../src/exec/exec.js";
@@ -40,7 +40,21 @@ export async function createTestStage(btrfsDir: string, name: string, exec: Exec
   await copyFile(join(stageDoubleDir(), "emerge-double.sh"), join(stage, "usr/bin/emerge"));
   await chmod(join(stage, "usr/bin/emerge"), 0o755);
   await cp(join(stageDoubleDir(), "lib"), join(stage, "usr/lib/emerge-double"), { recursive: true });
+  await buildLockfRun(exec, join(stage, "usr/bin/lockf-run"));
   return stage;
+}
+
+/**
+ * Compiles stage-double/lockf-run.c statically to `output`: the double's index lock (Portage's lockf
+ * on .Packages.portage_lockfile), which busybox lacks. Also run on the host to hold that lock.
+ */
+export async function buildLockfRun(exec: Exec, output: string): Promise<void> {
+  const gcc = await firstOnPath("gcc");
+  if (gcc === null) throw new Error("gcc is not on PATH: the test stage needs it to build stage-double/lockf-run.c; install gcc and libc6-dev");
+  const result = await exec.run([gcc, "-static", "-O2", "-Wall", "-o", output, join(stageDoubleDir(), "lockf-run.c")]);
+  if (result.code !== 0) {
+    throw new Error(`gcc -static could not build stage-double/lockf-run.c (is libc6-dev installed?): ${result.stderr.trim()}`);
+  }
 }
 
 /**
@@ -67,6 +81,13 @@ async function installBusybox(exec: Exec, stage: string): Promise<void> {
     if (applet === "busybox") continue;
     await symlink("busybox", join(stage, "bin", applet));
   }
+}
+
+async function firstOnPath(tool: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (await access(join(dir, tool), constants.X_OK).then(() => true, () => false)) return join(dir, tool);
+  }
+  return null;
 }
 
 async function firstExisting(paths: string[]): Promise<string> {

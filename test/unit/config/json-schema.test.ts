@@ -15,9 +15,27 @@ test("required keys, no unknown keys, a description on every key", () => {
   assert.equal(schema.properties.portage_repo_location?.default, "/var/db/repos/gentoo");
 });
 
-test("tasks are one of upgrade, install, include, run", () => {
+/** Every `description` anywhere in a schema, with its JSON path. */
+function descriptions(node: unknown, at = "#"): [string, unknown][] {
+  if (typeof node !== "object" || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) => [
+    ...(key === "description" ? [[at, value] as [string, unknown]] : []),
+    ...descriptions(value, `${at}/${key}`),
+  ]);
+}
+
+// Editors show these on hover and completion at every depth: tasks, their modifiers, binds, sync, notify, signing.
+test("every description at every depth of both schema files says something", () => {
+  for (const [name, rendered] of [["binpkgbot", renderJsonSchema()], ["tasks", taskFileJsonSchema()]] as const) {
+    const found = descriptions(rendered);
+    assert.ok(found.length > 50, `${name}: ${found.length} descriptions`);
+    for (const [at, text] of found) assert.ok(typeof text === "string" && text.trim().length > 3, `${name} ${at}: ${JSON.stringify(text)}`);
+  }
+});
+
+test("tasks are one of upgrade, install, include, run, server", () => {
   const kinds = schema.properties.tasks?.items?.oneOf?.map((variant) => variant.required[0]);
-  assert.deepEqual(kinds, ["upgrade", "install", "include", "run"]);
+  assert.deepEqual(kinds, ["upgrade", "install", "include", "run", "server"]);
 });
 
 // The build does not write schema/: a definition changed without `npm run schema` fails here.

@@ -23,7 +23,7 @@ function problems(files: Record<string, string>, root = "/c/binpkgbot.yml"): str
   return result.ok ? [] : result.issues.map(formatIssue);
 }
 
-const atoms = (config: Config): string[] => config.tasks.map((task) => (task.kind === "run" ? "run" : task.atom));
+const atoms = (config: Config): string[] => config.tasks.map((task) => (task.kind === "run" ? "run" : task.kind === "server" ? `server ${task.server}` : task.atom));
 
 test("the example loads as written and plans every task", () => {
   const result = loadConfig(path.join(repoRoot, "examples", "binpkgbot.yml"), diskConfigFiles);

@@ -19,8 +19,8 @@ test("a config without risky values has no warnings", () => {
 
 test("--pretend, --fetchonly and --buildpkgonly are warnings that say what every emerge then does", () => {
   assert.deepEqual(warnings(`${HEAD}emerge_options: ['--pretend', '-f', '--buildpkgonly']\n`), [
-    "/c/binpkgbot.yml:5:18: warning: emerge_options[0]: '--pretend': every emerge only shows what it would do: no binpkg is built, yet every task reports success (binpkgbot plan shows a run without starting it)",
-    "/c/binpkgbot.yml:5:31: warning: emerge_options[1]: '-f' (--fetchonly): every emerge only downloads sources: no binpkg is built, yet every task reports success (remove it unless the run is meant to fill distdir only)",
+    "/c/binpkgbot.yml:5:18: warning: emerge_options[0]: '--pretend': every emerge only shows what it would do: no binpkg is built, so every install task fails as variant-missing and upgrades succeed without building (binpkgbot plan shows a run without starting it)",
+    "/c/binpkgbot.yml:5:31: warning: emerge_options[1]: '-f' (--fetchonly): every emerge only downloads sources: no binpkg is built, so every install task fails as variant-missing and upgrades succeed without building (remove it unless the run is meant to fill distdir only)",
     "/c/binpkgbot.yml:5:37: warning: emerge_options[2]: '--buildpkgonly': packages are built but never merged: upgrades leave the stage as it was, and a package a later one depends on is built again each time (remove it; throw-away install tasks already leave the stage untouched)",
   ]);
 });

@@ -85,3 +85,18 @@ for (const [label, spec, pattern] of [
     });
   });
 }
+
+test("memory_max where nspawn registers a scope unit: --property=MemoryMax= in bytes (systemd-nspawn(1) --property=)", () => {
+  const argv = renderNspawnArgv({ ...base, register: true, memoryMax: 4 * 1024 ** 3 });
+  assert.deepEqual(argv, [
+    "systemd-nspawn", "--quiet", "--directory=/var/lib/binpkgbot/stages/amd64", "--ephemeral",
+    "--machine=binpkgbot-amd64-1", "--property=MemoryMax=4294967296", "--pipe",
+    "--", "emerge", "--oneshot", "app-misc/hello",
+  ]);
+});
+
+test("memory_max with --keep-unit: no property (there is no scope unit to take it; the runner makes a cgroup)", () => {
+  const argv = renderNspawnArgv({ ...base, register: false, memoryMax: 4 * 1024 ** 3 });
+  assert.deepEqual(argv, renderNspawnArgv(base));
+  assert.ok(!argv.some((arg) => arg.startsWith("--property")), argv.join(" "));
+});

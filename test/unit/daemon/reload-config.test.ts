@@ -25,7 +25,7 @@ test("a reload whose include overflows the YAML parser keeps the daemon and its 
   const lines: string[] = [];
   const problems: (string | null)[] = [];
   const log: Logger = { info: (_e, m) => void lines.push(`info: ${m}`), warning: (_e, m) => void lines.push(`warning: ${m}`), error: (_e, m) => void lines.push(`error: ${m}`) };
-  const notifier: Notifier = { taskResults: async () => undefined, problem: async (_kind, reason) => void problems.push(reason) };
+  const notifier: Notifier = { taskResults: async () => undefined, problem: async (_kind, reason) => void problems.push(reason), serverCoverage: async () => undefined };
   const stop = new AbortController();
   const daemon = await startDaemon({
     config: first.config, reloadConfig: () => loader.load(), log, notifier, exec: nodeExec, env: {}, now: () => new Date(0), signal: stop.signal,

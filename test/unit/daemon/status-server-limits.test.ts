@@ -1,6 +1,7 @@
 // The status server against hostile clients: names it does not answer to (DNS rebinding), a client
-// that pipelines without end, and an address that other hosts reach.
+// that pipelines without end, and an address that other hosts reach (with the dashboard token it needs there).
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -115,7 +116,9 @@ describe("the listen address", () => {
   });
 
   it("a server other hosts can reach comes with a warning that says how to keep it local", async (t) => {
-    const open = await startStatusServer({ host: "0.0.0.0", port: 0 }, counted().source);
+    const tokenFile = path.join(stateDir, "dashboard-token");
+    writeFileSync(tokenFile, "0123456789abcdef0123456789abcdef\n");
+    const open = await startStatusServer({ host: "0.0.0.0", port: 0 }, { ...counted().source, dashboard: { tokenFile, log: () => undefined, runNow: async () => "" } });
     t.after(() => open.close());
     assert.match(open.warning ?? "", /^the status server listens on http:\/\/0\.0\.0\.0:\d+, which other hosts can reach: .*set status_listen: 127\.0\.0\.1:\d+ unless that is meant$/);
     const local = await startStatusServer({ host: "127.0.0.1", port: 0 }, counted().source);

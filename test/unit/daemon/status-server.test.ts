@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import type { Failure } from "../../../src/failure/failure.js";
 import { startStatusServer, type RunningStatusServer } from "../../../src/server/status-server.js";
 import { openStateDatabase, openStateDatabaseReadOnly, stateDatabaseFile, type StateDatabase } from "../../../src/state/database.js";
 import { migrate, schemaVersion } from "../../../src/state/migrate.js";
@@ -138,4 +139,19 @@ describe("GET /status and the state database", () => {
     second.close();
     assert.deepEqual(taskResults((await get(server, "/status")).body), [["c", "failed"]]);
   });
+});
+
+it("/status carries each task's failure: the whole Failure of a failed task, null for one that succeeded", async (t) => {
+  const stateDir = newStateDir();
+  const server = await serve(t, stateDir);
+  const failure: Failure = { class: "fetch", summary: "could not fetch tmux-3.4.tar.gz", fix: ["check the mirrors"], details: [], packages: ["app-misc/tmux-3.4"] };
+  const db = openStateDatabase(stateDir);
+  const at = new Date(Date.UTC(2026, 10, 26));
+  const runId = db.startRun({ startedAt: at, trigger: "daemon", configFile: "/etc/b.yml", configHash: "h" });
+  db.recordTask({ runId, task: { id: "tmux", kind: "install", title: "install tmux" }, fingerprint: null, startedAt: at, logPath: null },
+    { result: "failed", exitCode: 1, durationMs: 5, failure });
+  recordRun(db, "hello", "succeeded");
+  db.close();
+  const tasks = (await get(server, "/status")).body.tasks as { taskId: string; failure: unknown }[];
+  assert.deepEqual(tasks.map((task) => [task.taskId, task.failure]), [["tmux", failure], ["hello", null]]);
 });

@@ -9,6 +9,13 @@ import type { NotifySettings } from "../../../src/config/config.js";
 import type { Exec, ExecOptions } from "../../../src/exec/exec.js";
 import { renderMail } from "../../../src/notify/mail.js";
 import { createNotifier } from "../../../src/notify/notifier.js";
+import type { Failure } from "../../../src/failure/failure.js";
+
+const broken: Failure = {
+  class: "build", summary: "app-misc/broken-1.0 failed in src_compile",
+  fix: ["read the build log: binpkgbot log broken", "mask it until it is fixed: modifiers: {mask: [=app-misc/broken-1.0]}"],
+  details: ["make: *** [Makefile:12: all] Error 1"], packages: ["app-misc/broken-1.0"], buildLog: "/logs/broken/build.log", phase: "src_compile",
+};
 
 const root = await mkdtemp(path.join(tmpdir(), "binpkgbot-notify-"));
 after(() => rm(root, { recursive: true, force: true }));
@@ -47,8 +54,8 @@ describe("notifier", () => {
     await notifier.taskResults(3, [{ taskId: "a", result: "failed", reason: "exit 1" }]);
     await notifier.taskResults(4, [{ taskId: "a", result: "succeeded", reason: null }]);
     assert.deepEqual(world.posts, [
-      { event: "failed", task: "a", run: 2, result: "failed", reason: "exit 1", host: "builder", time: "2026-11-26T03:00:00.000Z" },
-      { event: "recovered", task: "a", run: 4, result: "succeeded", reason: null, host: "builder", time: "2026-11-26T03:00:00.000Z" },
+      { event: "failed", task: "a", run: 2, result: "failed", reason: "exit 1", failure: null, host: "builder", time: "2026-11-26T03:00:00.000Z" },
+      { event: "recovered", task: "a", run: 4, result: "succeeded", reason: null, failure: null, host: "builder", time: "2026-11-26T03:00:00.000Z" },
     ]);
   });
 
@@ -90,12 +97,42 @@ describe("notifier", () => {
     assert.match(input, /^To: root@localhost\nFrom: binpkgbot@builder\nSubject: binpkgbot on builder: the edited config is invalid/);
     assert.match(input, /\n\nthe edited config is invalid; the previous one stays in use: binpkgbot.yml:3:1/);
   });
+
+  it("a failed task's class, summary, fix and details go into the webhook's JSON and the mail; a deterministic failure starts a quarantine", async () => {
+    const world = setUp({ webhook: webhook.webhook, mail: { to: "root@localhost", from: null, sendmail: "/usr/sbin/sendmail" } });
+    await world.make().taskResults(7, [{ taskId: "broken", result: "failed", reason: "exit code 1; see /logs/broken.log", failure: broken }]);
+    assert.deepEqual(world.posts, [{
+      event: "quarantined", task: "broken", run: 7, result: "failed", reason: "exit code 1; see /logs/broken.log", failure: broken,
+      host: "builder", time: "2026-11-26T03:00:00.000Z",
+    }]);
+    const [headers = "", body = ""] = (world.mails[0]?.input ?? "").split("\n\n");
+    assert.match(headers, /^Subject: binpkgbot on builder: task broken failed \(build\): app-misc\/broken-1\.0 failed in src_compile; it is not rebuilt until /m);
+    assert.deepEqual(body.split("\n"), [
+      "task broken failed (build): app-misc/broken-1.0 failed in src_compile; it is not rebuilt until its inputs change (binpkgbot run --force broken to try again)",
+      "fix: read the build log: binpkgbot log broken",
+      "fix: mask it until it is fixed: modifiers: {mask: [=app-misc/broken-1.0]}",
+      "> make: *** [Makefile:12: all] Error 1",
+      "build log: /logs/broken/build.log",
+    ]);
+    const fields = (world.mails[0]?.input ?? "").split("\n\n")[2] ?? "";
+    assert.match(fields, /^reason: exit code 1; see \/logs\/broken\.log$/m);
+    assert.match(fields, /^failure: build\npackages: app-misc\/broken-1\.0$/m);
+    assert.doesNotMatch(fields, /\[object Object\]/);
+  });
+
+  it("a failed task without a failure is mailed with its reason, as before", async () => {
+    const world = setUp({ webhook: null, mail: { to: "root@localhost", from: null, sendmail: "/usr/sbin/sendmail" } });
+    await world.make().taskResults(1, [{ taskId: "a", result: "failed", reason: "exit code 1" }]);
+    const input = world.mails[0]?.input ?? "";
+    assert.match(input, /\n\ntask a failed: exit code 1\n\nevent: failed\n/);
+    assert.doesNotMatch(input, /^failure:/m);
+  });
 });
 
 describe("renderMail", () => {
   it("keeps a multi-line reason out of the headers", () => {
     const text = renderMail(
-      { event: "run-not-started", task: null, run: null, result: null, reason: "line one\nSubject: injected", host: "h", time: "t" },
+      { event: "run-not-started", task: null, run: null, result: null, reason: "line one\nSubject: injected", failure: null, host: "h", time: "t" },
       { to: "root", from: null, sendmail: "/usr/sbin/sendmail" },
     );
     const headers = text.split("\n\n")[0] ?? "";

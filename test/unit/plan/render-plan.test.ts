@@ -61,3 +61,16 @@ test("verbose plan: every bind of every step with ro/rw as planned, and the argv
 test("compact plan lines stay within 100 columns where the config's paths allow", () => {
   for (const line of lines(renderCompactPlan(syncPlan))) assert.ok(line.length <= 100, line);
 });
+
+test("both forms say which throw-away steps do not depend on each other, before the first of them", () => {
+  const noSync = planOf(loadConfig("/c/binpkgbot.yml", memoryFiles({
+    "/c/binpkgbot.yml": "stage: /s\netc_portage: /e\nportage_repo: /r\npkgdir: /p\ndistdir: /d\nsync: false\ntasks:\n  - install: a/b\n  - install: a/c\n  - install: a/d\n  - upgrade: '@world'\n",
+  })));
+  for (const render of [renderCompactPlan, renderPlanText]) {
+    const withSync = lines(render(syncPlan));
+    const heads = withSync.filter((line) => line.startsWith("steps "));
+    assert.deepEqual(heads, ["steps 2 and 3 do not depend on each other, only on step 1:"], render.name);
+    assert.ok(withSync[withSync.indexOf(heads[0] ?? "") + 2]?.startsWith("[2/3] "), render.name);
+    assert.deepEqual(lines(render(noSync)).filter((line) => line.startsWith("steps ")), ["steps 1 to 3 do not depend on each other:"], render.name);
+  }
+});

@@ -4,7 +4,7 @@ import { cp, rm } from "node:fs/promises";
 import type { Exec, ExecResult } from "../../../src/exec/exec.js";
 
 export interface DirectoryBtrfs extends Exec {
-  /** The btrfs commands run, as "snapshot SRC DST" / "delete PATH". */
+  /** The btrfs commands run, as "snapshot SRC DST" / "delete PATH" / "readonly PATH". */
   log: string[];
 }
 
@@ -15,6 +15,11 @@ export function directoryBtrfs(): DirectoryBtrfs {
     log,
     async run(argv) {
       const [tool, group, verb, ...args] = argv;
+      // btrfs property set -ts PATH ro true: logged only; directories have no read-only flag here.
+      if (tool === "btrfs" && group === "property" && verb === "set" && args[0] === "-ts" && args[2] === "ro") {
+        log.push(`readonly ${args[1]}`);
+        return ok(argv);
+      }
       if (tool !== "btrfs" || group !== "subvolume") throw new Error(`unexpected command ${argv.join(" ")}`);
       const paths = args.filter((arg) => !arg.startsWith("-"));
       switch (verb) {

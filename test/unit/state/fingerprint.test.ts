@@ -15,7 +15,7 @@ const ffmpeg: BuildTask = {
 function config(overrides: Partial<Config> = {}): Config {
   return {
     file: "/etc/binpkgbot/binpkgbot.yml", files: ["/etc/binpkgbot/binpkgbot.yml"],
-    stage: "/srv/stage", stageGenerations: 3, etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
+    stage: "/srv/stage", stageGenerations: 3, keepFailed: 3, etcPortage: "/srv/etc-portage", portageRepo: "/srv/gentoo", portageRepoLocation: "/var/db/repos/gentoo",
     pkgdir: "/srv/packages", pkgdirLocation: "/var/cache/binpkgs", distdir: "/srv/distfiles", distdirLocation: "/var/cache/distfiles",
     stateDir: "/var/lib/binpkgbot", useSudo: false, emergeOptions: ["--jobs=2"], configProtectMask: "/etc",
     sync: { kind: "none" }, stageBinrepos: false, signing: null, binds: [], tasks: [ffmpeg],
@@ -114,8 +114,73 @@ describe("canonicalStep", () => {
   });
 });
 
+describe("canonicalStep of a host step and odd paths", () => {
+  const script: RunTask = { kind: "run", id: "notify", script: "#!/bin/sh\necho done\n", host: true, persist: false, origin };
+
+  it("keeps a host step's argv, environment and files with run paths as placeholders, and only the task's id and kind", () => {
+    const step = stepOf(script);
+    assert.equal(step.kind, "host");
+    const canonical = JSON.parse(stableJson(canonicalStep(step))) as Record<string, unknown>;
+    assert.deepEqual(canonical.task, { id: "notify", kind: "run" });
+    assert.equal(canonical.kind, "host");
+    assert.deepEqual(canonical.argv, step.kind === "host" ? step.argv.map((arg) => arg.startsWith(`${step.workDir}/`) ? `<work>${arg.slice(step.workDir.length)}` : arg) : []);
+    assert.ok((canonical.argv as string[]).some((arg) => arg.startsWith("<work>/")), "the script path under the work directory is a placeholder");
+    assert.deepEqual(Object.keys(canonical.env as object), Object.keys(step.kind === "host" ? step.env : {}).sort());
+    assert.deepEqual(canonical.files, step.files.map((file) => ({ path: `<work>${file.path.slice(step.workDir.length)}`, containerPath: file.containerPath ?? null, mode: file.mode, text: file.text })));
+  });
+
+  it("maps a host step's environment values through the placeholders", () => {
+    const step = stepOf(script);
+    assert.ok(step.kind === "host");
+    const withEnv: Step = { ...step, env: { SCRIPT: `${step.workDir}/x.sh`, KEEP: "/srv/keep" } };
+    assert.deepEqual((canonicalStep(withEnv) as { env: Record<string, string> }).env, { SCRIPT: "<work>/x.sh", KEEP: "/srv/keep" });
+  });
+
+  it("replaces the longest run path first, so a log file inside the work directory is <log>", () => {
+    const step = stepOf(script);
+    assert.ok(step.kind === "host");
+    const nested: Step = { ...step, logFile: `${step.workDir}/task.log`, argv: [`${step.workDir}/task.log`, `${step.workDir}/other`, step.workDir] };
+    assert.deepEqual((canonicalStep(nested) as { argv: string[] }).argv, ["<log>", "<work>/other", "<work>"]);
+  });
+
+  it("records an unset working directory and container path as null, a set one as itself", () => {
+    const step = stepOf(ffmpeg);
+    assert.ok(step.kind === "container");
+    const unset = canonicalStep(step) as { workingDirectory: unknown; files: { containerPath: unknown }[] };
+    assert.equal(unset.workingDirectory, null);
+    const set = canonicalStep({ ...step, spec: { ...step.spec, workingDirectory: "/root" }, files: [{ path: "/srv/x", containerPath: "/x", text: "", mode: 0o644 }] }) as typeof unset;
+    assert.equal(set.workingDirectory, "/root");
+    assert.deepEqual(set.files.map((file) => file.containerPath), ["/x"]);
+    assert.notEqual(fingerprintTask(inputs({ step: { ...step, spec: { ...step.spec, workingDirectory: "/root" } } })), base);
+  });
+
+  it("drops comment lines of package.* files even when indented (portage(5)), and keeps every other line", () => {
+    const step = stepOf(ffmpeg);
+    assert.ok(step.kind === "container");
+    const withComments = (text: string): Step => ({ ...step, etcPortage: { ...step.etcPortage, portageFiles: [{ name: "package.use", file: "package.use/zz-binpkgbot", text }] } });
+    const texts = (text: string): string[] => (canonicalStep(withComments(text)) as { etcPortage: { portageFiles: { text: string }[] } }).etcPortage.portageFiles.map((file) => file.text);
+    assert.deepEqual(texts("  # from line 3\nmedia-video/ffmpeg x265 \n"), ["media-video/ffmpeg x265 \n"]);
+  });
+
+  it("refuses a step of an unknown kind", () => {
+    assert.throws(() => canonicalStep({ ...stepOf(script), kind: "elsewhere" } as unknown as Step), /unhandled step/);
+  });
+});
+
 describe("stableJson", () => {
   it("sorts keys at every level and leaves out undefined", () => {
     assert.equal(stableJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: undefined } }), '{"a":{"d":[2,{"x":null,"y":1}]},"b":1}');
+  });
+
+  it("sorts many keys given in any order", () => {
+    const keys = ["m", "c", "x", "a", "q", "b", "z", "e", "k", "d", "y", "f"];
+    const object = Object.fromEntries(keys.map((key, index) => [key, index]));
+    assert.deepEqual(Object.keys(JSON.parse(stableJson(object)) as object), [...keys].sort());
+    assert.equal(stableJson(object), stableJson(Object.fromEntries(Object.entries(object).reverse())));
+  });
+
+  it("writes null for what JSON cannot hold", () => {
+    assert.equal(stableJson(undefined), "null");
+    assert.equal(stableJson(() => 1), "null");
   });
 });

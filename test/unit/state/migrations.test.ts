@@ -39,6 +39,62 @@ const SEEDS: Record<number, { insert: (db: Database.Database) => void; check: (d
       state.close();
     },
   },
+  2: {
+    insert(db) {
+      db.prepare("INSERT INTO runs VALUES (3, ?, ?, 'daemon', '/etc/binpkgbot.yml', 'def', 'failed')").run(at(0).getTime(), at(60).getTime());
+      db.prepare("INSERT INTO task_results (id, run_id, task_id, title, kind, fingerprint, result, exit_code, started_at, duration_ms, log_path, reason) VALUES (4, 3, 'vim', 'install app-editors/vim', 'install', 'fp1', 'failed', 1, ?, 60000, '/s/logs/3/vim.log', 'exit code 1')").run(at(0).getTime());
+    },
+    check(dir) {
+      openStateDatabase(dir).close();
+      const raw = openRaw(dir);
+      raw.pragma("foreign_keys = ON");
+      // Rows of version 2 ran once and have no failure class: nobody classified them.
+      assert.deepEqual(raw.prepare("SELECT task_id, fingerprint, reason, failure_class, failure, attempts FROM task_results").all(), [
+        { task_id: "vim", fingerprint: "fp1", reason: "exit code 1", failure_class: null, failure: null, attempts: 1 },
+      ]);
+      raw.prepare("INSERT INTO task_attempts (task_result_id, attempt, started_at, exit_code, failure_class) VALUES (4, 1, 0, 1, 'fetch')").run();
+      raw.prepare("DELETE FROM runs WHERE id = 3").run();
+      assert.deepEqual(raw.prepare("SELECT count(*) AS n FROM task_attempts").get(), { n: 0 });
+      raw.close();
+    },
+  },
+  3: {
+    insert(db) {
+      db.prepare("INSERT INTO runs VALUES (5, ?, ?, 'daemon', '/etc/binpkgbot.yml', 'ghi', 'failed')").run(at(0).getTime(), at(60).getTime());
+      db.prepare("INSERT INTO task_results (id, run_id, task_id, title, kind, fingerprint, result, exit_code, started_at, duration_ms, log_path, reason, failure_class, failure, attempts) VALUES (6, 5, 'vim', 'install app-editors/vim', 'install', 'fp2', 'failed', 1, ?, 60000, '/s/logs/5/vim.log', 'exit code 1', 'fetch', '{}', 2)").run(at(0).getTime());
+      db.prepare("INSERT INTO binpkgs (task_result_id, cpv, use, path) VALUES (6, 'app-editors/vim-9.1', '', 'app-editors/vim/vim-9.1-1.gpkg.tar')").run();
+      db.prepare("INSERT INTO elog_messages (task_result_id, package, class, phase, text) VALUES (6, 'app-editors/vim-9.1', 'warn', 'postinst', 'hello')").run();
+      db.prepare("INSERT INTO task_attempts (task_result_id, attempt, started_at, exit_code, failure_class) VALUES (6, 1, 0, 1, 'fetch')").run();
+    },
+    check(dir) {
+      const state = openStateDatabase(dir);
+      // A server task's result can be recorded now.
+      state.recordTask({ ...taskStart(5, "server-web1", "fp"), task: { id: "server-web1", kind: "server", title: "build @world of server web1" } }, { result: "succeeded", exitCode: 0, durationMs: 1 });
+      state.close();
+      const raw = openRaw(dir);
+      // The rebuilt table kept its rows and every row that references them.
+      assert.deepEqual(raw.prepare("SELECT id, task_id, kind, fingerprint, failure_class, attempts FROM task_results ORDER BY id").all(), [
+        { id: 6, task_id: "vim", kind: "install", fingerprint: "fp2", failure_class: "fetch", attempts: 2 },
+        { id: 7, task_id: "server-web1", kind: "server", fingerprint: "fp", failure_class: null, attempts: 1 },
+      ]);
+      assert.deepEqual(["binpkgs", "elog_messages", "task_attempts"].map((table) => raw.prepare(`SELECT count(*) AS n FROM ${table} WHERE task_result_id = 6`).get()), [{ n: 1 }, { n: 1 }, { n: 1 }]);
+      raw.close();
+    },
+  },
+  4: {
+    insert(db) {
+      db.prepare("INSERT INTO runs VALUES (8, ?, ?, 'manual', '/etc/binpkgbot.yml', 'jkl', 'succeeded')").run(at(0).getTime(), at(60).getTime());
+    },
+    check(dir) {
+      const state = openStateDatabase(dir);
+      // Version 5 keeps each server's latest coverage check, one row per server.
+      state.recordServerCoverage([{ server: "web1", status: "uncovered", toCompile: 2, fromBinpkgs: 10, detail: null, checkedAt: at(70) }]);
+      state.recordServerCoverage([{ server: "web1", status: "covered", toCompile: 0, fromBinpkgs: 12, detail: null, checkedAt: at(80) }]);
+      assert.deepEqual(state.serverCoverage(), [{ server: "web1", status: "covered", toCompile: 0, fromBinpkgs: 12, detail: null, checkedAt: at(80) }]);
+      assert.equal(state.lastRun()?.id, 8);
+      state.close();
+    },
+  },
 };
 
 function openRaw(dir: string): Database.Database {

@@ -1,5 +1,6 @@
 // Small files that must survive a crash or a power loss whole or not at all: written under a temporary
 // name, flushed, renamed into place, and the directory flushed (rename(2) is atomic; fsync makes it last).
+import { randomBytes } from "node:crypto";
 import { open, rename, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 
@@ -12,9 +13,16 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** writeFileAtomic's temporary names: hidden, with the writer's pid and a random part (two writes at once never share one). */
+export const TEMPORARY_NAME = /^\..*\.binpkgbot-\d+-[0-9a-f]{8}\.tmp$/;
+
+export function temporaryName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.binpkgbot-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+}
+
 /** The temporary name is hidden, so that a binhost never serves it and a PKGDIR scan never counts it. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.binpkgbot-${process.pid}.tmp`);
+  const temporary = temporaryName(file);
   try {
     const handle = await open(temporary, "w", 0o644);
     try {

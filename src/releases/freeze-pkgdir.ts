@@ -8,6 +8,7 @@ import path from "node:path";
 import { createSnapshot, deleteSubvolume } from "../container/btrfs.js";
 import { isSubvolume } from "../container/filesystem.js";
 import type { Exec } from "../exec/exec.js";
+import { TEMPORARY_NAME } from "../io/atomic-file.js";
 import type { SnapshotKind } from "./release.js";
 
 export interface FreezeDeps {
@@ -18,8 +19,6 @@ export interface FreezeDeps {
   link?: (existing: string, created: string) => Promise<void>;
 }
 
-/** Our own temporary files (src/io/atomic-file.ts) are never part of a release. */
-const TEMPORARY = /^\..*\.binpkgbot-\d+\.tmp$/;
 
 export async function freezePkgdir(pkgdir: string, dest: string, deps: FreezeDeps): Promise<SnapshotKind> {
   if (await (deps.isSubvolume ?? isSubvolume)(pkgdir)) {
@@ -33,7 +32,8 @@ export async function freezePkgdir(pkgdir: string, dest: string, deps: FreezeDep
 
 async function linkTree(from: string, to: string, link: (existing: string, created: string) => Promise<void>): Promise<void> {
   for (const entry of await readdir(from, { withFileTypes: true })) {
-    if (TEMPORARY.test(entry.name)) continue;
+    // Our own temporary files (src/io/atomic-file.ts) are never part of a release.
+    if (TEMPORARY_NAME.test(entry.name)) continue;
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isDirectory()) {

@@ -10,6 +10,8 @@ import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { loadConfigOrFail } from "../load-config.js";
+import { findHeldByReleases, type HeldByReleases } from "../../releases/held-by-releases.js";
+import { releasesLayout } from "../../releases/release-layout.js";
 import { withStageLock } from "../lock-stage.js";
 import { formatBytes } from "./packages.js";
 import { formatTable } from "./status.js";
@@ -56,7 +58,10 @@ type PruneResult = {
   pkgdir: string;
   removed: PruneRemoval[];
   held: PruneHold[];
+  /** Bytes the deleted files free now: not those a release still holds (a hard link, or a btrfs snapshot sharing them). */
   freedBytes: number;
+  /** Bytes of deleted files that stay on disk while releases hold them, and those releases. */
+  heldByReleases: HeldByReleases;
   indexBefore: number;
   indexAfter: number;
   /** Repositories of binpkgs that portage_repo cannot judge: their versions are never "gone". */
@@ -84,9 +89,12 @@ async function prune(context: CommandContext, config: Config, keep: number, dryR
   });
   const protectedPaths = new Set(readProtectedPaths(config));
   const plan: PrunePlan = planPrune({ index: { packages: entries }, repoVersions: repo.versions, protectedPaths, keep, files, now: context.now() });
+  // Read before the files go: afterwards PKGDIR no longer says what the releases share with it.
+  const deleted = plan.remove.filter((removal) => removal.deleteFile && removal.bytes > 0);
+  const heldByReleases = config.releases === undefined ? { bytes: 0, releases: [] } : await findHeldByReleases(pkgdir, releasesLayout(config.releases.dir), deleted);
   if (!dryRun && index !== null) await applyPrune(pkgdir, index, plan, context.now());
   return {
-    pkgdir, removed: plan.remove, held: plan.held, freedBytes: plan.freedBytes,
+    pkgdir, removed: plan.remove, held: plan.held, freedBytes: plan.freedBytes - heldByReleases.bytes, heldByReleases,
     indexBefore: entries.length, indexAfter: plan.keep.length, otherRepos: repo.otherRepos,
   };
 }
@@ -100,11 +108,17 @@ function readProtectedPaths(config: Config): string[] {
   }
 }
 
+function describeHeldByReleases(held: HeldByReleases, dryRun: boolean): string {
+  if (held.bytes === 0) return "";
+  const which = held.releases.length === 1 ? `release ${held.releases[0]}` : `releases ${held.releases.join(", ")}`;
+  return `; ${formatBytes(held.bytes)} more ${dryRun ? "would stay" : "stays"} on disk while ${which} ${held.releases.length === 1 ? "holds" : "hold"} the same files (releases_keep drops old releases at the next publish)`;
+}
+
 function printReport(context: CommandContext, result: PruneResult, dryRun: boolean): void {
   const verb = dryRun ? "would remove" : "removed";
   const files = result.removed.filter((removal) => removal.deleteFile).length;
   const entries = result.removed.filter((removal) => removal.inIndex).length;
-  context.stdout(`${dryRun ? "dry run: " : ""}${verb} ${files} file${files === 1 ? "" : "s"} and ${entries} index entr${entries === 1 ? "y" : "ies"} from ${result.pkgdir}, freeing ${formatBytes(result.freedBytes)}`);
+  context.stdout(`${dryRun ? "dry run: " : ""}${verb} ${files} file${files === 1 ? "" : "s"} and ${entries} index entr${entries === 1 ? "y" : "ies"} from ${result.pkgdir}, freeing ${formatBytes(result.freedBytes)}${describeHeldByReleases(result.heldByReleases, dryRun)}`);
   const rows = result.removed.map((removal) => [
     `  ${removal.path}`, removal.cpv === undefined ? "-" : `${removal.cpv}${removal.buildId === undefined ? "" : ` #${removal.buildId}`}`,
     removal.deleteFile ? formatBytes(removal.bytes) : "-", WHY[removal.reason],

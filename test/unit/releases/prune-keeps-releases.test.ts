@@ -9,6 +9,7 @@ import { applyPrune } from "../../../src/binhost/apply-prune.js";
 import { readPackagesIndexFile } from "../../../src/binhost/pkgdir-index.js";
 import { scanPkgdirFiles } from "../../../src/binhost/pkgdir-files.js";
 import { planPrune } from "../../../src/binhost/prune-plan.js";
+import { findHeldByReleases } from "../../../src/releases/held-by-releases.js";
 import { publishRelease } from "../../../src/releases/publish.js";
 import { releasesLayout } from "../../../src/releases/release-layout.js";
 import { directoryBtrfs } from "../stage/directory-btrfs.js";
@@ -34,4 +35,24 @@ test("prune removing a version from PKGDIR leaves a kept hard-link release whole
   const released = await readPackagesIndexFile(release.path);
   assert.equal(released?.packages.length, 2);
   for (const entry of released!.packages) assert.equal(await readFile(join(release.path, entry.path), "utf8"), `content of ${entry.path}`);
+});
+
+test("the bytes prune frees leave out what a kept release still holds, and name that release", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "binpkgbot-release-held-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const pkgdir = join(dir, "binpkgs");
+  await mkdir(join(pkgdir, "dev-libs", "a"), { recursive: true });
+  const [old, published, later] = ["dev-libs/a/a-1-1.gpkg.tar", "dev-libs/a/a-1-2.gpkg.tar", "dev-libs/a/a-1-3.gpkg.tar"] as const;
+  await writeFile(join(pkgdir, old), "x".repeat(100));
+  await writeFile(join(pkgdir, published), "y".repeat(200));
+  const layout = releasesLayout(`${pkgdir}.releases`);
+  const release = await publishRelease(layout, { pkgdir, repository: null, stageGeneration: "plain", run: null }, { exec: directoryBtrfs(), now: () => new Date(0), isSubvolume: async () => false });
+  await writeFile(join(pkgdir, later), "z".repeat(400));
+  // Rewritten in place after the release: the release keeps the old bytes, so deleting this frees them.
+  await rm(join(pkgdir, old));
+  await writeFile(join(pkgdir, old), "w".repeat(100));
+
+  const files = [{ path: old, bytes: 100 }, { path: published, bytes: 200 }, { path: later, bytes: 400 }];
+  assert.deepEqual(await findHeldByReleases(pkgdir, layout, files), { bytes: 200, releases: [release.number] });
+  assert.deepEqual(await findHeldByReleases(pkgdir, releasesLayout(join(dir, "none")), files), { bytes: 0, releases: [] }, "no releases: every byte is freed");
 });

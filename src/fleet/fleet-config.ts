@@ -73,6 +73,11 @@ function readTargets(raw: Record<string, { config: string; labels: Record<string
     checkTargetLabels(entry.labels, ["targets", name, "labels"], report);
     const configPath = path.resolve(path.dirname(file), entry.config);
     if (!canRead(loader, configPath, ["targets", name, "config"], report)) skipped.add(name);
+    else if (isFleetFile(configPath, loader.files)) {
+      skipped.add(name);
+      const which = realpathOr(loader.files, configPath) === realpathOr(loader.files, file) ? "this fleet file itself" : `a fleet file (${configPath} has targets:)`;
+      report({ path: ["targets", name, "config"], message: `target ${name}: config names ${which}, not a binpkgbot.yml`, hint: "point config: at the target's own binpkgbot.yml (stage, etc_portage, portage_repo, tasks); fleets do not nest" });
+    }
     const real = realpathOr(loader.files, configPath);
     const first = byConfig.get(real);
     if (first !== undefined) skipped.add(name);

@@ -151,3 +151,14 @@ test("YAML errors in the fleet file have their position", () => {
     `${FLEET}:3:1: (top level): YAML: Flow map in block collection must be sufficiently indented and end with a } (fix the YAML syntax at this place)`,
   ]);
 });
+
+test("a target whose config is a fleet file, this one or another, is one problem at its config: line", () => {
+  const self = TWO.replace("config: desktop.yml", "config: binpkgbot-fleet.yml");
+  assert.deepEqual(problems(self), [
+    `${FLEET}:3:13: targets.desktop.config: target desktop: config names this fleet file itself, not a binpkgbot.yml (point config: at the target's own binpkgbot.yml (stage, etc_portage, portage_repo, tasks); fleets do not nest)`,
+  ]);
+  const nested = TWO.replace("config: desktop.yml", "config: other-fleet.yml");
+  assert.deepEqual(problems(nested, { ...CONFIGS, "/f/other-fleet.yml": TWO }), [
+    `${FLEET}:3:13: targets.desktop.config: target desktop: config names a fleet file (/f/other-fleet.yml has targets:), not a binpkgbot.yml (point config: at the target's own binpkgbot.yml (stage, etc_portage, portage_repo, tasks); fleets do not nest)`,
+  ]);
+});

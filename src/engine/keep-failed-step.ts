@@ -1,6 +1,7 @@
 // A throw-away step in a snapshot binpkgbot makes itself instead of nspawn's --ephemeral, so that a failed
 // one can be kept for inspection (src/stage/kept-failed.ts). The snapshot is registered on the step's
 // cleanup stack at once: a success, Ctrl-C or an error removes it; only a failure moves it away first.
+import { binpkgbotCommand } from "./cli-hint.js";
 import type { ContainerSpec } from "../container/nspawn-argv.js";
 import { buildViewOf, renderContainerArgv } from "../plan/plan-run.js";
 import type { Plan, Step } from "../plan/plan.js";
@@ -40,7 +41,7 @@ export async function openThrowAwaySnapshot(plan: Plan, step: Step, deps: Engine
       const meta = { task, run: plan.runId, created: new Date(deps.clock()).toISOString(), ...buildViewOf(step) };
       const { kept, removed } = await keepFailedSnapshot(layout, running, meta, keep, deps.exec);
       removedNotice(removed, `older kept failed containers beyond keep_failed: ${keep}`);
-      return `the failed container is kept read-only at ${kept} (binpkgbot stage shell --failed ${task})`;
+      return `the failed container is kept read-only at ${kept} (${binpkgbotCommand(plan.config, `stage shell --failed ${task}`)})`;
     },
   };
 }

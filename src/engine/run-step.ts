@@ -11,6 +11,7 @@ import type { Plan, Step } from "../plan/plan.js";
 import type { PackagesIndex } from "../portage/packages-index.js";
 import { readPackagesIndex, type PkgdirClaims } from "./binpkg-index.js";
 import { CleanupStack } from "./cleanup-stack.js";
+import { binpkgbotCommand } from "./cli-hint.js";
 import type { StepDecision, StepOutcome } from "./events.js";
 import { followLog } from "./follow-log.js";
 import { openJobSlot } from "./job-slot.js";
@@ -89,7 +90,7 @@ async function runCommand(context: StepContext, step: Step, opened: OpenedStep, 
   const ended = new Promise<void>((resolve) => (exited = resolve));
   const from = (await log.stat()).size;
   const following = followLog(step.logFile, { from, ended, onChunk: (chunk) => output(context, step, chunk, tail) }).catch((error: unknown) => {
-    const message = `${step.task.id}: cannot follow its log ${step.logFile} (${(error as Error).message}), so its output is not shown further; the log has all of it: binpkgbot log ${step.task.id}`;
+    const message = `${step.task.id}: cannot follow its log ${step.logFile} (${(error as Error).message}), so its output is not shown further; the log has all of it: ${binpkgbotCommand(context.plan.config, `log ${step.task.id}`)}`;
     context.deps.emit({ kind: "warning", message, step });
   });
   // An Exec that cannot pass the log on as the command's stdout and stderr hands over the output instead.
@@ -134,7 +135,7 @@ async function judgeStep(context: StepContext, step: Step, opened: OpenedStep, r
   }
   const failure = await ranStepFailure(step, result, opened.tail, false);
   const kept = await transaction?.fail(record);
-  const stage = kept ? `; the stage is unchanged, the failed snapshot is kept at ${kept} (binpkgbot stage shell --failed)` : "";
+  const stage = kept ? `; the stage is unchanged, the failed snapshot is kept at ${kept} (${binpkgbotCommand(plan.config, "stage shell --failed")})` : "";
   const keptThrowAway = throwAway ? await context.serial(() => throwAway.failed()) : undefined;
   return finish("failed", result.code, { added, failure, reason: `${failure.summary}; see ${step.logFile}${stage}${keptThrowAway ? `; ${keptThrowAway}` : ""}` });
 }

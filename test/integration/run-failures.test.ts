@@ -71,7 +71,7 @@ test("masked by a ~amd64 keyword (depgraph.py show_masked_packages): accept_keyw
   const outcome = await outcomeOf("app-misc/testing");
   assert.equal(outcome.failure?.class, "masked");
   assert.deepEqual(outcome.failure?.fix, ["add accept_keywords: ['=app-misc/testing-1.0'] to the task (package.accept_keywords)"]);
-  assert.match(outcome.reason ?? "", /^app-misc\/testing is masked \(app-misc\/testing-1\.0::gentoo: masked by ~amd64 keyword\); see \S+\.log; the failed container is kept read-only at \S+ \(binpkgbot stage shell --failed install-app-misc-testing\)$/);
+  assert.match(outcome.reason ?? "", /^app-misc\/testing is masked \(app-misc\/testing-1\.0::gentoo: masked by ~amd64 keyword\); see \S+\.log; the failed container is kept read-only at \S+ \(binpkgbot stage shell --failed install-app-misc-testing -c \/\S+\.yml\)$/);
 });
 
 test("masked by package.mask (getmaskingstatus.py): unmask is suggested", { skip, timeout: 300_000 }, async () => {

@@ -81,7 +81,7 @@ test("the main run leaves no snapshot, mount or nspawn process behind", { skip }
 test("a failing task fails the run (exit 1) but the tasks after it still run", { skip }, async () => {
   const { result } = await mainScenario();
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stdout, /^install-app-misc-broken\s+failed\s+\S+\s+app-misc\/broken-1\.0 failed in src_compile: this package fails to build on purpose; see .*install-app-misc-broken\.log; the failed container is kept read-only at \S+\.failed\/install-app-misc-broken-\S+ \(binpkgbot stage shell --failed install-app-misc-broken\)$/m);
+  assert.match(result.stdout, /^install-app-misc-broken\s+failed\s+\S+\s+app-misc\/broken-1\.0 failed in src_compile: this package fails to build on purpose; see .*install-app-misc-broken\.log; the failed container is kept read-only at \S+\.failed\/install-app-misc-broken-\S+ \(binpkgbot stage shell --failed install-app-misc-broken -c \/\S+\.yml\)$/m);
   assert.match(result.stdout, /^install-app-misc-kept\s+succeeded/m);
   assert.match(result.stderr, /1 of 8 step\(s\) did not succeed/);
 });

@@ -50,7 +50,7 @@ test("a failed install task is kept read-only in STAGE.failed with what its buil
   assert.match(task, /^install-app-misc-leaves-[0-9a-f]{6}$/, "a variant's task id");
   assert.equal(path.basename(kept.path), `${task}-${kept.meta.run}`);
   assert.match(kept.meta.run, /^\d{8}T\d{9}Z-\d+$/);
-  assert.match(run.stdout, new RegExp(`the failed container is kept read-only at ${kept.path} \\(binpkgbot stage shell --failed ${task}\\)`));
+  assert.match(run.stdout, new RegExp(`the failed container is kept read-only at ${kept.path} \\(binpkgbot stage shell --failed ${task} -c ${world.config}\\)`));
   assert.equal(await readFile(path.join(kept.path, BUILD_LOG), "utf8"), "compile output of leaves-1.0\n");
   assert.ok(!(await exists(path.join(world.stage, BUILD_LOG))), "the stage itself is untouched");
   assert.equal((await runChecked(nodeExec, ["btrfs", "property", "get", "-ts", kept.path, "ro"])).stdout.trim(), "ro=true");

@@ -2,6 +2,7 @@
 // target's run is `binpkgbot run` of its config (its stage lock, state, retries, publishing), one target
 // after the other in the fleet file's order: two targets building at once would share the host's cores
 // and memory without one job pool between them. One summary names the target of each step.
+import { realpathSync } from "node:fs";
 import { didNotSucceed, performRun, type PerformedRun } from "../../engine/perform-run.js";
 import type { StepOutcome } from "../../engine/events.js";
 import type { CommandContext } from "../command-context.js";
@@ -11,6 +12,7 @@ import { createEventPrinter, renderSummary, type SummaryTarget } from "../print-
 import { renderRunJson } from "../run-json.js";
 import { openRunScreens } from "../run-screen.js";
 import { describeTarget, type FleetEntry, type LoadedFleetFile } from "./load-fleet.js";
+import { assignSyncs, syncedByNotice } from "../../fleet/sync-once.js";
 
 export interface FleetRunOptions {
   jobs: number | "auto" | undefined;
@@ -22,6 +24,15 @@ export interface FleetRunOptions {
 }
 
 /** The version of `run -c FLEET --json`; each target's run inside is `run --json`'s document. */
+/** A repository's real path, or the path as written when it cannot be resolved (the run then says why). */
+export function realRepository(repo: string): string {
+  try {
+    return realpathSync(repo);
+  } catch {
+    return repo;
+  }
+}
+
 export const FLEET_RUN_JSON_VERSION = 1;
 
 type TargetRun = { entry: FleetEntry; run: PerformedRun } | { entry: FleetEntry; error: CliError };
@@ -33,11 +44,14 @@ export async function runFleet(context: CommandContext, signal: AbortSignal, loa
   const toStdout = createEventPrinter(screens.steps, () => context.now().getTime());
   const toStderr = createEventPrinter(screens.notices, () => context.now().getTime());
   const runs: TargetRun[] = [];
+  const syncs = assignSyncs(loaded.entries.map((entry) => ({ name: entry.target.name, config: entry.config })), realRepository);
   try {
     for (const entry of loaded.entries) {
       if (signal.aborted || (options.failFast && runs.some(failedRun))) break;
       toStdout({ kind: "notice", message: `=== target ${describeTarget(entry.target)}: ${entry.config.file}` });
-      const run = await performRun(entry.config, {
+      const { config, syncedBy } = syncs.get(entry.target.name) ?? { config: entry.config, syncedBy: null };
+      if (syncedBy !== null) toStderr({ kind: "notice", message: syncedByNotice(config, syncedBy) });
+      const run = await performRun(config, {
         exec: context.exec, env: context.env, now: context.now, signal, trigger: "manual", failFast: options.failFast, force, jobs: options.jobs,
         crashPoint: testCrashPoint(context.env),
         emit: (event) => (event.kind === "notice" || event.kind === "warning" ? toStderr(event) : toStdout(event)),

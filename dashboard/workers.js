@@ -13,7 +13,7 @@
       w.targets.join(", ") || "none yet",
       w.running.length === 0 ? el("span", { class: "muted" }, "idle")
         : el("ul", {}, ...w.running.map((job) => el("li", {}, `${job.target}: ${job.task}`, el("span", { class: "muted" }, ` since ${time(job.since)}`)))),
-      w.skipped.length === 0 ? "" : el("ul", {}, ...w.skipped.map((skip) => el("li", {}, `${skip.target}: ${skip.reason}`))),
+      w.skipped.length === 0 ? "" : el("ul", {}, ...w.skipped.map((skip) => el("li", {}, skip.reason))),
     ]);
     content(el("p", {}, `${workers.length} worker${workers.length === 1 ? "" : "s"}, from their heartbeats in Redis.`),
       table(["Worker", "Signer", "Labels", "Load", "Running", "Targets", "Jobs running", "Not taken"], rows));

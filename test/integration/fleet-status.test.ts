@@ -146,6 +146,20 @@ test("workers with their labels, load, signer and jobs in status --redis, /statu
   assert.deepEqual(shown.workers?.filter((worker) => worker.host === hostname() && !worker.signer).map((worker) => worker.skipped.map((skip) => skip.target)), [["elsewhere", "signed"]]);
   assert.deepEqual((await read("/api/workers")).workers, shown.workers);
 
+  // A target whose record says nothing of signing, and a signing job on its queue (signing added to its
+  // config since): each worker that takes it gives it back untouched, and stops listening on the target.
+  await record("late", null);
+  await waitFor("both workers to listen on late", async () => [builder, signer].every((worker) => worker.output().includes("listening on target late ")), 30_000);
+  const late = new Queue(queueName("late"), { connection: { host: "127.0.0.1", port: redis.port }, prefix: REDIS_PREFIX });
+  const unsignable = { ...step, signing: step.kind === "container" && step.signing ? { ...step.signing, gnupgHome: path.join(dir, "no-key-here") } : null } as typeof step;
+  const added = await late.add(step.task.id, planStepJob(plan, "late", unsignable, { stageGeneration: "plain", fingerprint: null }), stepJobOptions(plan, step, 100));
+  await waitFor("both workers to give the job back and leave the target", async () => [builder, signer].every((worker) => worker.output().includes("not taking target late: ")), 30_000);
+  const job = await late.getJob(added.id ?? "");
+  assert.equal(job?.attemptsMade, 0, "no attempt used up");
+  assert.match(await late.getJobState(added.id ?? ""), /^(delayed|waiting|wait)$/);
+  for (const worker of [builder, signer]) assert.doesNotMatch(worker.output(), /late install-app-misc-foo: started/, "no step ran");
+  await late.close();
+
   // Stopped while Redis is there, so they give their heartbeats back.
   await Promise.all(workers.map((worker) => worker.stop()));
   admin.disconnect();

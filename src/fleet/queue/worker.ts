@@ -113,10 +113,10 @@ class WorkerState {
 
   private take(record: TargetRecord, process: (job: Job, token: string | undefined) => Promise<unknown>): void {
     this.skipped.delete(record.name);
-    const worker = new Worker(queueName(record.name), (job, token) => this.slots.with(() => this.track(record.name, job, async () => {
+    const worker = new Worker(queueName(record.name), async (job, token) => {
       await this.refuseSigningJob(record.name, job, token);
-      return process(job, token);
-    })), {
+      return this.slots.with(() => this.track(record.name, job, () => process(job, token)));
+    }, {
       connection: { ...this.options.redis }, prefix: REDIS_PREFIX, concurrency: this.options.concurrency,
       lockDuration: this.options.lockMs, stalledInterval: this.options.lockMs, maxStalledCount: 1,
     });

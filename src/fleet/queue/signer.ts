@@ -5,6 +5,8 @@
 import type { Config } from "../../config/config.js";
 import { readSigningFacts } from "../../doctor/signing.js";
 import type { Exec } from "../../exec/exec.js";
+import { labelsMatch, type FleetTarget } from "../fleet.js";
+import type { WorkerStatus } from "./worker-status.js";
 
 /** A target's signing, as its record in Redis and its jobs name it. */
 export interface TargetSigning {
@@ -23,6 +25,18 @@ export function refuseSigning(target: string, signing: TargetSigning, worker: { 
   }
   if (keyProblem === null) return null;
   return `--signer, but this host cannot sign ${target}'s binpkgs with key ${signing.key} from ${signing.gnupgHome}: ${keyProblem}; put the key there (gpg --homedir ${signing.gnupgHome} --import SECRET-KEY.asc), check it with binpkgbot doctor, and restart the worker`;
+}
+
+/**
+ * A signing target's jobs wait until a signer whose labels match takes them: the coordinator says so
+ * at the start of its run when no such worker has a heartbeat (one line, the command to start one).
+ */
+export function describeMissingSigner(target: Pick<FleetTarget, "name" | "labels">, signing: TargetSigning | null, workers: readonly Pick<WorkerStatus, "labels" | "signer" | "skipped">[]): string | null {
+  if (signing === null) return null;
+  const able = workers.filter((worker) => worker.signer && labelsMatch(worker.labels, target) && !worker.skipped.some((skip) => skip.target === target.name));
+  if (able.length > 0) return null;
+  const labels = Object.entries(target.labels).map(([key, value]) => `${key}=${value}`).join(",");
+  return `${target.name} signs its binpkgs, and no signer worker for it is running: its jobs wait until one is (binpkgbot worker --redis URL --labels ${labels} --signer, on a host with key ${signing.key} in ${signing.gnupgHome})`;
 }
 
 /** Checks each key once per worker: it signs a few bytes, unattended, from a copy of its GnuPG home (as binpkgbot doctor). */

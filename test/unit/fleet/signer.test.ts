@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatIssue } from "../../../src/config/issues.js";
 import { loadConfig } from "../../../src/config/load.js";
-import { refuseSigning, targetSigning } from "../../../src/fleet/queue/signer.js";
+import { describeMissingSigner, refuseSigning, targetSigning } from "../../../src/fleet/queue/signer.js";
 import { planStepJob } from "../../../src/fleet/queue/step-job.js";
 import { planRun } from "../../../src/plan/plan-run.js";
 import { memoryFiles } from "../../support/memory-files.js";
@@ -60,4 +60,17 @@ test("no job of a signing target carries key material: the signing fields are th
     const mentions = found.filter(([, value]) => value.includes("/etc/binpkgbot/gnupg")).map(([at]) => at.replace(/\[\d+\]/g, "[]"));
     for (const at of mentions) assert.match(at, /\.(gnupgHome|signing\.gnupgHome|trust\.gnupgHome)$/, `the GnuPG home is named only as a path: ${at}`);
   }
+});
+
+test("the coordinator warns when no signer worker for a signing target is running, with the command to start one", () => {
+  const target = { name: "amd64", labels: { arch: "amd64", profile: "default/linux/amd64/23.0" } };
+  const worker = (extra: { labels?: Record<string, string>; signer?: boolean; skipped?: { target: string; reason: string }[] }) => ({ labels: { arch: "amd64" }, signer: true, skipped: [], ...extra });
+  assert.equal(describeMissingSigner(target, null, []), null, "a target that does not sign needs no signer");
+  assert.equal(describeMissingSigner(target, signing, [worker({})]), null);
+  assert.equal(describeMissingSigner(target, signing, [worker({}), worker({ signer: false })]), null);
+  const missing = `amd64 signs its binpkgs, and no signer worker for it is running: its jobs wait until one is (binpkgbot worker --redis URL --labels arch=amd64,profile=default/linux/amd64/23.0 --signer, on a host with key ${FPR} in /etc/binpkgbot/gnupg)`;
+  assert.equal(describeMissingSigner(target, signing, []), missing);
+  assert.equal(describeMissingSigner(target, signing, [worker({ signer: false })]), missing, "a worker that is no signer");
+  assert.equal(describeMissingSigner(target, signing, [worker({ labels: { arch: "arm64" } })]), missing, "a signer for another arch");
+  assert.equal(describeMissingSigner(target, signing, [worker({ skipped: [{ target: "amd64", reason: "no key" }] })]), missing, "a signer without the key");
 });

@@ -55,7 +55,7 @@ async function runTarget(options: CoordinatorOptions, redis: Redis, target: Flee
     await events.waitUntilReady();
     const signing = targetSigning(config);
     await writeTargetRecord(redis, { name: target.name, labels: { ...target.labels }, configPath: target.configPath, stage: config.stage, pkgdir: config.pkgdir, signing });
-    const noSigner = describeMissingSigner(target, signing, await readWorkerStatuses(redis).catch(() => []));
+    const noSigner = signing === null ? null : describeMissingSigner(target, signing, await readWorkerStatuses(redis).catch(() => []));
     if (noSigner !== null) emit({ kind: "warning", message: noSigner });
     const carryOut = createQueueCarrier({
       target: target.name, queue, events, backoffMs: options.backoffMs ?? BACKOFF.firstMs, pollMs: options.pollMs ?? 1000, clock: () => options.now().getTime(),

@@ -7,6 +7,7 @@ import { formatIssue, type LocatedIssue } from "../config/issues.js";
 import type { LoadResult } from "../config/load.js";
 import type { PerformedRun, PerformRunOptions } from "../engine/perform-run.js";
 import type { Exec } from "../exec/exec.js";
+import type { WorkersAnswer } from "../fleet/queue/read-workers.js";
 import type { Notifier } from "../notify/notifier.js";
 import { configReleasesLayout } from "../releases/publish-config.js";
 import { startStatusServer, type RunningStatusServer } from "../server/status-server.js";
@@ -35,6 +36,8 @@ export interface DaemonOptions {
   /** Aborting it stops the daemon: the running container is stopped, and nothing new starts. */
   signal: AbortSignal;
   clock?: SchedulerClock;
+  /** Given --redis: the fleet's workers, for /status and the dashboard. */
+  workers?: () => Promise<WorkersAnswer>;
   watch?: { intervalMs: number; debounceMs: number };
 }
 
@@ -121,6 +124,7 @@ async function startServer(parts: DaemonParts): Promise<RunningStatusServer | nu
     stage: () => parts.config.stage,
     releasesDir: () => configReleasesLayout(parts.config).dir,
     pkgdir: () => parts.config.pkgdir,
+    ...(parts.options.workers ? { workers: parts.options.workers } : {}),
     dashboard: {
       tokenFile: daemonSettings(parts.config).dashboardTokenFile ?? null,
       log: (line) => parts.options.log.info("dashboard-action", line),

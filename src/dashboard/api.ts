@@ -1,6 +1,7 @@
 // The dashboard's JSON API under /api/ (documented in the README, "Dashboard"): read-only answers
 // from the state database and the facts the daemon or the host knows (stage, hold, releases, servers'
 // coverage). Each list is one keyset page (?before=ID&limit=N), so no answer walks a whole table.
+import type { WorkersAnswer } from "../fleet/queue/read-workers.js";
 import type { StateDatabase } from "../state/database.js";
 import type { TaskResultRecord } from "../state/tasks.js";
 import { assignLanes } from "./lanes.js";
@@ -13,6 +14,8 @@ export interface DashboardSource {
   now(): number;
   /** Whether the binpkg at this PKGDIR path is signed (src/binhost/gpkg-signature.ts); absent: not known here. */
   signature?(binpkgPath: string): Promise<string>;
+  /** The fleet's workers from their heartbeats in Redis; absent: the server was started without --redis. */
+  workers?(): Promise<WorkersAnswer>;
 }
 
 export interface ApiAnswer {
@@ -24,6 +27,7 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
 class BadRequest extends Error {}
+class NotHere extends Error {}
 
 export async function answerApi(url: URL, source: DashboardSource): Promise<ApiAnswer> {
   const parts = url.pathname.replace(/^\/api\/?/, "").split("/").filter((part) => part !== "").map(decodeURIComponent);
@@ -33,6 +37,7 @@ export async function answerApi(url: URL, source: DashboardSource): Promise<ApiA
     return body === undefined ? notFound(url.pathname) : { status: 200, body: { ok: true, ...body } };
   } catch (error) {
     if (error instanceof BadRequest) return { status: 400, body: { ok: false, error: error.message } };
+    if (error instanceof NotHere) return { status: 404, body: { ok: false, error: error.message } };
     throw error;
   }
 }
@@ -45,6 +50,7 @@ async function route(parts: string[], query: URLSearchParams, state: StateDataba
   if (first === "tasks" && second !== undefined && parts.length === 2) return { taskId: second, points: state?.taskPoints(second, pageOf(query)) ?? [] };
   if (first === "tasks" && second !== undefined && third === "log" && parts.length === 3) return taskLog(state, second, query);
   if (first === "packages" && parts.length === 1) return packages(state, query, source);
+  if (first === "workers" && parts.length === 1) return workers(source);
   return undefined;
 }
 
@@ -94,6 +100,11 @@ async function packages(state: StateDatabase | null, query: URLSearchParams, sou
   return { packages: signature ? await Promise.all(rows.map(async (row) => ({ ...row, signature: await signature(row.path) }))) : rows };
 }
 
+async function workers(source: DashboardSource): Promise<Record<string, unknown>> {
+  if (!source.workers) throw new NotHere("no workers here: this server was started without Redis; start it with --redis URL (binpkgbot dashboard or binpkgbot daemon)");
+  return { ...(await source.workers()) };
+}
+
 function pageOf(query: URLSearchParams): { before?: number; limit: number } {
   const before = query.get("before");
   const limit = query.get("limit");
@@ -108,5 +119,5 @@ function idOf(text: string, what: string): number {
 }
 
 function notFound(path: string): ApiAnswer {
-  return { status: 404, body: { ok: false, error: `no ${path.slice(0, 200)}: try /api/overview, /api/runs, /api/runs/ID, /api/tasks/ID, /api/tasks/ID/log, /api/packages` } };
+  return { status: 404, body: { ok: false, error: `no ${path.slice(0, 200)}: try /api/overview, /api/runs, /api/runs/ID, /api/tasks/ID, /api/tasks/ID/log, /api/packages, /api/workers` } };
 }

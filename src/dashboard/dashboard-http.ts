@@ -31,7 +31,7 @@ export async function answerDashboard(req: http.IncomingMessage, res: http.Serve
   };
   const path = url.pathname;
   if (req.method === "POST") return answerPost(req, path, send, options);
-  if (servePage(path, res) || serveAsset(path, res)) return true;
+  if (servePage(path, res, options.source.workers !== undefined) || serveAsset(path, res)) return true;
   const reads = path.startsWith("/api/") || path === "/metrics" || path.startsWith("/live/");
   if (!reads) return false;
   if (options.auth.readNeedsToken && !isAuthenticated(req, options.auth)) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { describeGpkgMembers } from "../binhost/gpkg-signature.js";
 import { readTarMembers } from "../binhost/read-tar-members.js";
 import { readTokenFileSync } from "../report/report-token.js";
+import type { WorkersAnswer } from "../fleet/queue/read-workers.js";
 import type { StatusReader } from "../server/status-reader.js";
 import { readHoldSync } from "../stage/hold.js";
 import { readCurrent } from "../stage/layout.js";
@@ -29,6 +30,8 @@ export interface DashboardFacts {
   releasesDir?(): string;
   pkgdir?(): string;
   daemon(): Record<string, unknown>;
+  /** Given Redis: the fleet's workers, for the Workers page. */
+  workers?(): Promise<WorkersAnswer>;
 }
 
 /** Why the dashboard may not listen here, in one line; null when it may. */
@@ -53,6 +56,7 @@ export function createDashboard(facts: DashboardFacts, reader: StatusReader, set
     facts: () => readFacts(facts, reader),
     now: () => Date.now(),
     ...(facts.pkgdir ? { signature: (binpkgPath: string) => readSignature(facts.pkgdir?.() ?? "", binpkgPath) } : {}),
+    ...(facts.workers ? { workers: facts.workers.bind(facts) } : {}),
   };
   const metrics = createMetrics(source);
   return {

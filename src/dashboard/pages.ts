@@ -20,9 +20,12 @@ export const PAGES: Readonly<Record<string, Page>> = {
   "/task": { title: "Task", script: "task.js", chart: true },
   "/packages": { title: "Packages", script: "packages.js", chart: false },
   "/live": { title: "Live log", script: "live.js", chart: false },
+  "/workers": { title: "Workers", script: "workers.js", chart: false },
 };
 
 const NAV = [["/", "Overview"], ["/runs", "Runs"], ["/packages", "Packages"]];
+/** Only where the server reads the fleet's workers (given Redis). */
+const WORKERS_NAV = ["/workers", "Workers"];
 
 // build/src/dashboard/pages.js → the package's dashboard/ folder.
 const ASSET_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../dashboard");
@@ -43,8 +46,9 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-export function renderPage(page: Page): string {
-  const nav = NAV.map(([href, label]) => `<a href="${href}">${label}</a>`).join(" ");
+/** `workers`: the server knows the fleet's workers, and the navigation links their page. */
+export function renderPage(page: Page, workers = false): string {
+  const nav = (workers ? [...NAV, WORKERS_NAV] : NAV).map(([href, label]) => `<a href="${href}">${label}</a>`).join(" ");
   const chart = page.chart ? `<link rel="stylesheet" href="/assets/uplot.css"><script src="/assets/uplot.js" defer></script>` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -58,10 +62,10 @@ export function renderPage(page: Page): string {
 `;
 }
 
-export function servePage(urlPath: string, res: http.ServerResponse): boolean {
+export function servePage(urlPath: string, res: http.ServerResponse, workers = false): boolean {
   const page = PAGES[urlPath];
   if (page === undefined) return false;
-  const text = renderPage(page);
+  const text = renderPage(page, workers);
   res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS });
   res.end(text);
   return true;

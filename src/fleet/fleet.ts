@@ -13,6 +13,6 @@ export interface Fleet {
   targets: readonly FleetTarget[];
 }
 /** A worker's --labels match a target when every label the worker names has the target's value. */
-export function labelsMatch(worker: Readonly<Record<string, string>>, target: FleetTarget): boolean {
+export function labelsMatch(worker: Readonly<Record<string, string>>, target: Pick<FleetTarget, "labels">): boolean {
   return Object.entries(worker).every(([key, value]) => target.labels[key] === value);
 }

@@ -3,9 +3,11 @@
 // it is separate from the binhost (src/server/binhost.ts), which publishes PKGDIR. /status names the
 // config file, the tasks and their failures: beyond localhost it needs the dashboard's token, as the
 // dashboard's reads do (src/dashboard/auth.ts); /health tells nothing more than that it answers.
+// Given Redis (--redis), /status and the dashboard also show the fleet's workers from their heartbeats.
 import http from "node:http";
 import { isIP, type AddressInfo } from "node:net";
 import type { ListenAddress } from "../config/config.js";
+import type { WorkersAnswer } from "../fleet/queue/read-workers.js";
 import { isAuthenticated, type Auth } from "../dashboard/auth.js";
 import { answerDashboard, type DashboardOptions } from "../dashboard/dashboard-http.js";
 import { createDashboard, refuseListen, type DashboardSettings } from "../dashboard/dashboard-server.js";
@@ -26,6 +28,8 @@ export interface StatusSource {
   pkgdir?(): string;
   /** The dashboard's token and actions; none: a read-only dashboard without actions. */
   dashboard?: DashboardSettings;
+  /** The fleet's workers (src/fleet/queue/read-workers.ts), given Redis; none: /status has no `workers`. */
+  workers?(): Promise<WorkersAnswer>;
 }
 
 export interface RunningStatusServer {
@@ -63,7 +67,7 @@ interface Routes {
   /** Whether /status needs the token (beyond localhost), and the token. */
   auth: Auth;
   /** The body of GET /status. */
-  statusText(): string;
+  statusText(): Promise<string>;
 }
 
 const json = (body: unknown): string => `${JSON.stringify(body, null, 2)}\n`;
@@ -97,23 +101,32 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, { source, l
   try {
     if (path === "/health") return send(200, json({ ok: true, pid: process.pid, uptimeSeconds: Math.round(process.uptime()), running: source.daemon().current !== null }));
     if (path === "/status" && auth.readNeedsToken && !isAuthenticated(req, auth)) return send(401, json({ ok: false, error: STATUS_NEEDS_TOKEN }), { "www-authenticate": "Bearer" });
-    if (path === "/status") return send(200, statusText());
+    if (path === "/status") {
+      statusText().then((text) => send(200, text), (error: unknown) => send(500, json({ ok: false, error: (error as Error).message })));
+      return;
+    }
     send(404, json({ ok: false, error: `no ${path}: try /health or /status` }));
   } catch (error) {
     send(500, json({ ok: false, error: (error as Error).message }));
   }
 }
 
-/** Keeps the last body: most requests come before anything changed, and writing every task's JSON was most of their cost. */
-function statusTextOf(source: StatusSource, reader: StatusReader): () => string {
-  let last: { rows: StatusRows; facts: string; text: string } | null = null;
-  return () => {
+/**
+ * Keeps the last body: most requests come before anything changed, and writing every task's JSON was
+ * most of their cost. The workers' answer is the reader's shared one, so it changes at most once a second.
+ */
+function statusTextOf(source: StatusSource, reader: StatusReader): () => Promise<string> {
+  let last: { rows: StatusRows; facts: string; workers: WorkersAnswer | null; text: string } | null = null;
+  return async () => {
+    const workers = source.workers ? await source.workers() : null;
     const stateDir = source.stateDir();
     const daemon = source.daemon();
     const stageHold = source.stage ? readHoldSync(stageLayout(source.stage())) : null;
     const facts = JSON.stringify([daemon, stateDir, stageHold]);
     const rows = reader.read(stateDir);
-    if (last?.rows !== rows || last.facts !== facts) last = { rows, facts, text: json({ ok: true, ...daemon, stateDir, stageHold, ...rows }) };
+    if (last?.rows !== rows || last.facts !== facts || last.workers !== workers) {
+      last = { rows, facts, workers, text: json({ ok: true, ...daemon, stateDir, stageHold, ...rows, ...workers }) };
+    }
     return last.text;
   };
 }

@@ -1,14 +1,18 @@
 // The dashboard in a real browser (Debian's chromium, headless, through puppeteer-core) against the
 // state database of a real run on btrfs: each page loads without console errors or failed requests,
 // shows the tasks and their results, the live log grows while a task prints, and each page is saved
-// as a PNG under test-output/screenshots/ for a reviewer to look at.
+// as a PNG under test-output/screenshots/ for a reviewer to look at. With a real redis-server given by
+// --redis, the Workers page shows the fleet's workers from their heartbeats.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { writeWorkerStatus } from "../../src/fleet/queue/worker-status.js";
 import { repoRoot } from "../support/fixtures.js";
+import { startRedis, type TestRedis } from "./harness/redis-server.js";
 import { integrationSuite } from "./harness/suite.js";
 import { configText, createWorld, startCli, type CliResult, type World } from "./support/world.js";
 
@@ -16,7 +20,8 @@ const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "0123456789abcdef0123456789abcdef";
 const SCREENSHOTS = path.join(repoRoot, "test-output", "screenshots");
 const suite = await integrationSuite();
-const skip = suite.skip || (existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: install Debian's chromium package`);
+const skip = suite.skip || (existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: install Debian's chromium package`)
+  || (existsSync("/usr/bin/redis-server") ? false : "no /usr/bin/redis-server: install Debian's redis-server package");
 
 // The printer prints a line a second, so the live log can be seen growing.
 const TASKS = [
@@ -54,14 +59,16 @@ describe("the dashboard in chromium", { skip }, () => {
   let browser: Browser;
   let dashboard: { url: string; stop(): Promise<CliResult> };
   let run: Promise<CliResult>;
+  let redis: TestRedis;
 
   before(async () => {
     world = await createWorld(suite.fixture().dir);
     await writeFile(path.join(world.root, "dashboard-token"), `${TOKEN}\n`);
     await writeFile(world.config, configText(world, `sync: false\ndashboard: {token_file: dashboard-token}\ntasks:\n${TASKS}\n`));
     await mkdir(SCREENSHOTS, { recursive: true });
+    redis = await startRedis();
     run = startCli(["run", "-c", world.config]).done;
-    const served = startCli(["dashboard", "--listen", "127.0.0.1:0", "-c", world.config]);
+    const served = startCli(["dashboard", "--listen", "127.0.0.1:0", "--redis", redis.url, "-c", world.config]);
     const url = await new Promise<string>((resolve, reject) => {
       let text = "";
       served.child.stdout?.on("data", (chunk: Buffer) => {
@@ -79,6 +86,7 @@ describe("the dashboard in chromium", { skip }, () => {
     await browser?.close();
     await dashboard?.stop();
     await run;
+    await redis?.stop();
   });
 
   it("shows a running task's log growing while it prints, then its end", async () => {
@@ -125,6 +133,31 @@ describe("the dashboard in chromium", { skip }, () => {
       assert.deepEqual(problems, [], `${name}: ${problems.join("; ")}`);
       await page.close();
     }
+  });
+
+  it("shows the fleet's workers from their heartbeats: signer, labels, load, the jobs running where", async () => {
+    const admin = new Redis(redis.url);
+    const now = new Date().toISOString();
+    await writeWorkerStatus(admin, {
+      id: "build1-4242-a1b2c3", hostname: "build1", labels: { arch: "amd64", site: "lab" }, concurrency: 4, load: 1.75, signer: true,
+      targets: ["amd64-desktop"], skipped: [], running: [{ target: "amd64-desktop", task: "install-www-client-firefox", jobId: "r.install-www-client-firefox", since: now }], seenAt: now,
+    });
+    await writeWorkerStatus(admin, {
+      id: "build2-4343-d4e5f6", hostname: "build2", labels: { arch: "amd64" }, concurrency: 2, load: 0.5, signer: false, targets: [],
+      skipped: [{ target: "amd64-desktop", reason: "amd64-desktop signs its binpkgs: only workers started with --signer build it" }], running: [], seenAt: now,
+    });
+    admin.disconnect();
+    const { page, problems } = await openPage(browser, `${dashboard.url}/`);
+    await page.waitForSelector("nav a[href='/workers']");
+    await page.close();
+    const workers = await openPage(browser, `${dashboard.url}/workers`);
+    for (const text of ["2 workers", "build1-4242-a1b2c3", "build1", "signer", "arch=amd64, site=lab", "1.75", "1/4", "amd64-desktop: install-www-client-firefox", "build2-4343-d4e5f6", "idle", "only workers started with --signer"]) {
+      await waitForText(workers.page, text);
+    }
+    assert.equal(await workers.page.$$eval("td .signer", (nodes) => nodes.length), 1, "one signer");
+    await workers.page.screenshot({ path: path.join(SCREENSHOTS, "workers.png"), fullPage: true });
+    assert.deepEqual([...problems, ...workers.problems], []);
+    await workers.page.close();
   });
 
   it("holds and resumes upgrades from the overview after logging in with the token", async () => {

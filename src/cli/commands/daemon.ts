@@ -14,8 +14,9 @@ import type { CommandContext } from "../command-context.js";
 import { parseCommandArgs } from "../parse-args.js";
 import { oneTargetOnly } from "../fleet/load-fleet.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { readWorkersOption } from "../redis-workers.js";
 
-export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json]
+export const daemonHelp = `usage: binpkgbot daemon [-c FILE] [--log-format text|json] [--redis URL]
 
 Runs as a service: at start and then on the config's 'schedule' (default every hour) it syncs the
 repository and, if the repository, etc_portage or the config changed since its last task run, runs
@@ -25,12 +26,15 @@ SIGTERM or SIGINT stops the running container, removes its snapshot and exits 0.
 Logs one line per event on stderr (journald priorities under systemd); task output is prefixed with
 the task id. GET /health and GET /status on 'status_listen' (default 127.0.0.1:8735).
 Notifies 'notify' (webhook, mail) when a task starts failing or recovers, or a run cannot start.
-  --log-format json   one JSON object per line: time, level, event, message, fields`;
+  --log-format json   one JSON object per line: time, level, event, message, fields
+  --redis URL         /status and the dashboard also show the fleet's workers from their heartbeats
+                      in Redis (BINPKGBOT_REDIS_PASSWORD for the password), as binpkgbot dashboard --redis`;
 
 export async function daemonCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
-  const { values } = parseCommandArgs("daemon", { args: context.args, options: { "log-format": { type: "string", default: "text" } }, strict: true });
+  const { values } = parseCommandArgs("daemon", { args: context.args, options: { "log-format": { type: "string", default: "text" }, redis: { type: "string" } }, strict: true });
   const format = values["log-format"];
   if (format !== "text" && format !== "json") throw new CliError(`--log-format ${format}: use text or json`, ExitCode.usage);
+  const workers = readWorkersOption("daemon", values.redis, context.env);
   const loader = createConfigLoader(context.configFile);
   const first = loader.load();
   if (!first.ok) throw oneTargetOnly(context.configFile) ?? new CliError(`${formatIssues(first.issues)}\n${first.issues.length} problem(s) in the config; the daemon did not start`, ExitCode.config);
@@ -43,6 +47,7 @@ export async function daemonCommand(context: CommandContext, signal: AbortSignal
   });
   const daemon = await startDaemon({
     config: current, exec: context.exec, env: context.env, now: context.now, signal, log, notifier, performRun,
+    ...(workers ? { workers: () => workers.reader.read() } : {}),
     reloadConfig: () => {
       const result = loader.load();
       if (result.ok) current = result.config;

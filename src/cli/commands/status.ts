@@ -21,7 +21,8 @@ it ran and when it last succeeded, and each server's latest coverage check (cove
 and when), from the state database in the config's state_dir. Reads only: safe while a run is going on.
 --json prints the same as a JSON document. With a fleet file (-c binpkgbot-fleet.yml), each target's
 status headed by its name and labels; --target NAME picks one. --redis URL first prints the fleet's
-workers (labels, load, the jobs running where) from their heartbeats in Redis.`;
+workers (labels, load, which are signers, the jobs running where, the targets each does not take and
+why) from their heartbeats in Redis.`;
 
 export async function statusCommand(context: CommandContext): Promise<number> {
   const { values } = parseCommandArgs("status", { args: context.args, options: { json: { type: "boolean", default: false }, target: { type: "string" }, redis: { type: "string" } }, strict: true });

@@ -8,7 +8,7 @@ import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
 import { parseCommandArgs } from "../parse-args.js";
 
-export const workerHelp = `usage: binpkgbot worker --redis URL [--labels KEY=VALUE,…] [--concurrency N] [--store DIR] [--lock-ms MS]
+export const workerHelp = `usage: binpkgbot worker --redis URL [--labels KEY=VALUE,…] [--concurrency N] [--signer] [--store DIR] [--lock-ms MS]
 
 Takes the steps of every target whose labels match from the coordinator's queues in Redis and runs
 them with the engine of binpkgbot run (containers, job pool, memory limits, logs), on the stage
@@ -18,13 +18,16 @@ stop the running steps and give their jobs back to the queue.
                      come from BINPKGBOT_REDIS_PASSWORD instead, to keep it out of ps
   --labels K=V,…     take only targets with these labels (arch=amd64,profile=…); none: every target
   --concurrency N    run up to N steps at once (default 1)
+  --signer           also build the targets that sign their binpkgs: each one's signing key must be in
+                     its signing.gnupg_home on this host (checked; a target whose key is not is refused
+                     with one line). Without it, this worker never takes a signing target's jobs.
   --store DIR        where this worker keeps the stage generations it received (created)
   --lock-ms MS       a job whose worker stopped answering for this long goes to another (default 30000)`;
 
 export async function workerCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
   const { values } = parseCommandArgs("worker", {
     args: context.args, strict: true,
-    options: { redis: { type: "string" }, labels: { type: "string", default: "" }, concurrency: { type: "string", default: "1" }, store: { type: "string" }, "lock-ms": { type: "string", default: "30000" } },
+    options: { redis: { type: "string" }, labels: { type: "string", default: "" }, concurrency: { type: "string", default: "1" }, store: { type: "string" }, signer: { type: "boolean", default: false }, "lock-ms": { type: "string", default: "30000" } },
   });
   const redis = readRedisOption("worker", values.redis, context.env);
   const labels = parseLabels(values.labels);
@@ -32,9 +35,9 @@ export async function workerCommand(context: CommandContext, signal: AbortSignal
   const concurrency = readWhole("--concurrency", values.concurrency, 1);
   const lockMs = readWhole("--lock-ms", values["lock-ms"], 1000);
   if (values.store !== undefined) await mkdir(values.store, { recursive: true });
-  context.stderr(`worker: labels ${values.labels || "(any)"}, concurrency ${concurrency}, Redis ${redis.host}:${redis.port}`);
+  context.stderr(`worker: labels ${values.labels || "(any)"}, concurrency ${concurrency}${values.signer ? ", signer" : ""}, Redis ${redis.host}:${redis.port}`);
   const stopped = await runWorker({
-    redis, labels: labels.labels, concurrency, lockMs, say: context.stderr,
+    redis, labels: labels.labels, concurrency, signer: values.signer, lockMs, say: context.stderr,
     engine: {
       exec: context.exec, env: context.env, signal, clock: () => context.now().getTime(), sleep: sleepUnlessAborted,
       // Each step's output is in its log; here only what concerns the worker.

@@ -12,7 +12,9 @@ import { createQueueCarrier } from "./queue-carrier.js";
 import type { RedisOptions } from "./redis-url.js";
 import { assignSyncs, syncedByNotice, type SyncAssignment } from "../sync-once.js";
 import { queueName, REDIS_PREFIX } from "./step-job.js";
+import { describeMissingSigner, targetSigning } from "./signer.js";
 import { writeTargetRecord } from "./target-registry.js";
+import { readWorkerStatuses } from "./worker-status.js";
 
 /** Jobs of one target in the queue at once: every throw-away step of a group, whatever the workers take. */
 const QUEUED_AT_ONCE = 10_000;
@@ -103,7 +105,10 @@ async function runTargetSteps(options: CoordinatorOptions, redis: Redis, target:
   events.on("stalled", ({ jobId }) => emit({ kind: "warning", message: `job ${jobId} of ${target.name} stalled: its worker stopped answering; another worker takes it` }));
   try {
     await events.waitUntilReady();
-    await writeTargetRecord(redis, { name: target.name, labels: { ...target.labels }, configPath: target.configPath, stage: config.stage, pkgdir: config.pkgdir });
+    const signing = targetSigning(config);
+    await writeTargetRecord(redis, { name: target.name, labels: { ...target.labels }, configPath: target.configPath, stage: config.stage, pkgdir: config.pkgdir, signing });
+    const noSigner = signing === null ? null : describeMissingSigner(target, signing, await readWorkerStatuses(redis).catch(() => []));
+    if (noSigner !== null) emit({ kind: "warning", message: noSigner });
     const carryOut = createQueueCarrier({
       target: target.name, queue, events, backoffMs: options.backoffMs ?? BACKOFF.firstMs, pollMs: options.pollMs ?? 1000, clock: () => options.now().getTime(),
     });

@@ -1,6 +1,7 @@
 // The targets a coordinator serves, as workers learn them from Redis: a worker is started with labels
 // only, and listens on the queue of every target they match (src/fleet/fleet.ts labelsMatch).
 import type { Redis } from "ioredis";
+import type { TargetSigning } from "./signer.js";
 import { REDIS_PREFIX } from "./step-job.js";
 
 export const TARGETS_KEY = `${REDIS_PREFIX}:fleet:targets`;
@@ -12,6 +13,8 @@ export interface TargetRecord {
   /** The target's stage and PKGDIR on the coordinator's host (one host: the workers' too). */
   stage: string;
   pkgdir: string;
+  /** The target signs its binpkgs: only signer workers take its jobs (src/fleet/queue/signer.ts). Absent: it does not. */
+  signing?: TargetSigning | null;
 }
 
 export async function writeTargetRecord(redis: Redis, record: TargetRecord): Promise<void> {
@@ -24,7 +27,9 @@ export async function readTargetRecords(redis: Redis): Promise<TargetRecord[]> {
   return Object.values(fields).flatMap((text) => {
     try {
       const record = JSON.parse(text) as TargetRecord;
-      return typeof record.name === "string" && typeof record.labels === "object" && typeof record.stage === "string" ? [record] : [];
+      const signing = record.signing;
+      const signingRead = signing === undefined || signing === null || (typeof signing.key === "string" && typeof signing.gnupgHome === "string");
+      return typeof record.name === "string" && typeof record.labels === "object" && typeof record.stage === "string" && signingRead ? [record] : [];
     } catch {
       return [];
     }

@@ -1,6 +1,7 @@
 import { runCoordinator } from "../../fleet/queue/coordinator.js";
 import type { CommandContext } from "../command-context.js";
 import { CliError, ExitCode } from "../exit-codes.js";
+import { realRepository } from "../fleet/fleet-run.js";
 import { loadFleetOrFail } from "../fleet/load-fleet.js";
 import { parseCommandArgs } from "../parse-args.js";
 import type { EngineEvent } from "../../engine/events.js";
@@ -28,6 +29,7 @@ export async function coordinatorCommand(context: CommandContext, signal: AbortS
     fleet: loaded.fleet, redis, exec: context.exec, env: context.env, now: context.now, signal, trigger: "manual", failFast: values["fail-fast"], force: new Set(),
     // Validated with the fleet, every target's problems named before anything started.
     loadConfig: (target) => configs.get(target.name)!,
+    realRepository,
     emit: (target, event) => {
       const line = describeEvent(event);
       if (line !== null) context.stdout(`${target}: ${line}`);

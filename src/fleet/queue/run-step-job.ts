@@ -54,7 +54,7 @@ async function carryOutStep(planned: StepJob, deps: StepJobDeps): Promise<StepOu
   const started = deps.engine.clock();
   const refuse = (error: Error): StepOutcome => ({ step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: error.message, failure: refused(step, error) });
   try {
-    await deps.place.checkShared(remote);
+    await deps.place.ready(remote);
   } catch (error) {
     return refuse(error as Error);
   }
@@ -93,8 +93,11 @@ async function runAndHandBack(data: StepJob, deps: StepJobDeps): Promise<StepOut
       const made = await readCurrent(stageLayout(plan.stage));
       const generation = made.kind === "generation" ? made.name : made.kind;
       await deps.stageSync.pushGeneration(data.target, data.generation, generation, made.kind === "generation" ? made.path : plan.stage);
+      if (deps.place.remote) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent stage ${generation} (made on ${data.generation}) to the coordinator`, step });
     }
-    await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, outcome.added.map((entry) => entry.path));
+    const added = outcome.added.map((entry) => entry.path);
+    await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, added);
+    if (deps.place.remote && added.length > 0) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent the binpkgs it built to the coordinator: ${added.join(", ")}`, step });
   } catch (error) {
     return { ...outcome, result: "failed", reason: (error as Error).message, failure: refused(step, error as Error) };
   }

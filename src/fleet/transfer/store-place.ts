@@ -16,18 +16,21 @@ import type { TransferClient } from "./transfer-client.js";
 
 /** Where the jobs run: the coordinator's own paths (one host), or a worker's store. */
 export interface JobPlace {
+  /** Jobs run on a copy: what they make is sent to the coordinator (and said so). */
+  remote: boolean;
   /** The job as it runs here (pure), with the planned paths it reads as they are. */
   localize(job: StepJob): RemoteJob;
-  /** Refuses, with one line, a job one of whose shared paths this host lacks. */
-  checkShared(remote: RemoteJob): Promise<void>;
+  /** Refuses, with one line, a job one of whose shared paths this host lacks; makes the store's directory of the target. */
+  ready(remote: RemoteJob): Promise<void>;
   /** Holds the target's copy at the job's generation until the returned release is called. */
   hold(job: StepJob): Promise<() => void>;
 }
 
 /** One host: the plan's paths are this host's; nothing to hold. */
 export const coordinatorPlace: JobPlace = {
+  remote: false,
   localize: (job) => ({ job, shared: [] }),
-  checkShared: async () => undefined,
+  ready: async () => undefined,
   hold: async () => () => undefined,
 };
 
@@ -47,13 +50,15 @@ export function createStorePlace(options: StorePlaceOptions): JobPlace {
     return next;
   };
   return {
+    remote: true,
     localize: (job) => planRemoteJob(job, options.store),
-    async checkShared(remote) {
+    async ready(remote) {
       for (const shared of remote.shared) {
         if (!(await access(shared.path).then(() => true, () => false))) {
           throw new StageSyncError(`target ${remote.job.target}: ${shared.path} (${shared.use}) is missing on this worker; every worker host needs the plan's etc_portage, repository, DISTDIR and binds at the coordinator's paths (config management or a shared mount)`);
         }
       }
+      await mkdir(targetStore(options.store, remote.job.target).root, { recursive: true });
     },
     hold: (job) => serialised(job.target, async () => {
       const current = held.get(job.target);

@@ -1,0 +1,154 @@
+// Workers on "other hosts": `binpkgbot coordinator --listen` serving the transfer routes on 127.0.0.1,
+// and worker processes with `--coordinator URL --store DIR`, each store apart from the coordinator's
+// stage and PKGDIR, over a real redis-server, btrfs loop image, systemd-nspawn and the emerge double.
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { mkdir, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import { test } from "node:test";
+import { nodeExec } from "../../src/exec/exec.js";
+import { readSubvolumeInfo } from "../../src/fleet/transfer/subvolume-info.js";
+import { parsePackagesIndex } from "../../src/portage/packages-index.js";
+import { readCurrent, stageLayout } from "../../src/stage/layout.js";
+import { integrationSuite } from "./harness/suite.js";
+import { leakGuard } from "./harness/leak-guard.js";
+import { waitFor } from "./harness/nspawn-process.js";
+import { startRedis } from "./harness/redis-server.js";
+import { startWorker, type WorkerProcess } from "./support/fleet.js";
+import { configText, createWorld, runCli, startCli, type World } from "./support/world.js";
+
+const suite = await integrationSuite();
+const { skip } = suite;
+
+const RECORD = "/var/log/emerge-double";
+/** As in fleet-queue.test.ts: `mark start NAME` records a time; `await FILE` waits up to 60 s for another task's marker. */
+const PRELUDE = `mark() { cut -d" " -f1 /proc/uptime > ${RECORD}/$2.$1; }; await() { for i in $(seq 600); do [ -e ${RECORD}/$1 ] && return 0; sleep 0.1; done; return 1; }`;
+
+function runTask(name: string, persist: boolean, body: string): string {
+  return `  - run: {persist: ${persist}, name: ${name}, script: '${PRELUDE}; mark start ${name}; ${body}; mark end ${name}'}`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+/** The coordinator's stage as a long-lived one is: a symlink to its first generation (a plain stage has nothing to send). */
+async function adoptAsGeneration(stage: string): Promise<void> {
+  const layout = stageLayout(stage);
+  await mkdir(layout.generationsDir);
+  await rename(stage, path.join(layout.generationsDir, "gen-1"));
+  await writeFile(path.join(layout.generationsDir, "gen-1.json"), JSON.stringify({ created: new Date().toISOString(), task: "adopted" }));
+  await symlink("stage.generations/gen-1", stage);
+}
+
+async function writeFleet(world: World): Promise<string> {
+  const file = path.join(world.root, "fleet.yml");
+  await writeFile(file, `targets:\n  amd64:\n    config: ${world.config}\n    labels: {arch: amd64, profile: default/linux/amd64/23.0}\n`);
+  return file;
+}
+
+async function writeToken(dir: string, name: string, token: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return file;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return readFile(file).then(() => true, () => false);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+}
+
+test("coordinator --listen and two workers with their own stores: steps run on received generations, the persisting step's becomes the coordinator's, every binpkg comes home; a wrong token is refused", { skip, timeout: 240_000 }, async (t) => {
+  const dir = suite.fixture().dir;
+  const world = await createWorld(dir);
+  await adoptAsGeneration(world.stage);
+  t.after(await leakGuard(dir));
+  // left and right wait for each other: with one step at a time per worker, each worker runs one. Both
+  // merge base-one, which the persisting step built on whichever worker took it: from the binpkg.
+  await writeFile(world.config, configText(world, [
+    "sync: false", "tasks:",
+    runTask("base", true, "emerge app-misc/base-one && echo made-by-base > /base-marker"),
+    runTask("left", false, "await right.start && emerge --usepkg app-misc/base-one app-misc/left-one"),
+    runTask("right", false, "await left.start && emerge --usepkg app-misc/base-one app-misc/right-one"),
+    "",
+  ].join("\n")));
+  const fleet = await writeFleet(world);
+  const token = await writeToken(world.root, "token", "c".repeat(64));
+  const wrongToken = await writeToken(world.root, "wrong-token", "d".repeat(64));
+  const redis = await startRedis();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const stores = [path.join(dir, "store-1"), path.join(dir, "store-2")];
+  const workers: WorkerProcess[] = stores.map((store) => startWorker(redis.url, ["--coordinator", url, "--token-file", token, "--store", store]));
+  t.after(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await redis.stop();
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index}:\n${worker.output()}`);
+  });
+
+  const coordinator = startCli(["coordinator", "-c", fleet, "--redis", redis.url, "--listen", `127.0.0.1:${port}`, "--token-file", token]);
+  let coordinatorErr = "";
+  coordinator.child.stderr?.on("data", (chunk: Buffer) => (coordinatorErr += String(chunk)));
+  await waitFor("the coordinator's transfer server", async () => coordinatorErr.includes(`transfers for workers on other hosts at ${url}/fleet/`), 30_000);
+
+  const wrong = await runCli(["worker", "--redis", redis.url, "--labels", "arch=amd64", "--coordinator", url, "--token-file", wrongToken, "--store", path.join(dir, "store-wrong")]);
+  assert.equal(wrong.code, 2, wrong.stderr);
+  const wrongLines = wrong.stderr.trim().split("\n").filter((line) => !line.startsWith("worker: labels"));
+  assert.deepEqual(wrongLines, [`binpkgbot: the coordinator at ${url} refuses the token in ${wrongToken}: copy the token file given to binpkgbot coordinator --token-file`]);
+
+  const done = await coordinator.done;
+  assert.equal(done.code, 0, `${done.stdout}\n${coordinatorErr}`);
+  assert.match(done.stdout, /^amd64: succeeded \(run \d+\)$/m);
+  // The plan's run id names the jobs, and the run's log directories.
+  const runId = /\(job (\S+)\.base, attempt 1\)/.exec(workers.map((worker) => worker.output()).join("\n"))?.[1];
+  assert.ok(runId, "a worker took the persisting step");
+
+  // The persisting step ran on a worker's copy of gen-1; the generation it made is the coordinator's now, received.
+  const layout = stageLayout(world.stage);
+  const current = await readCurrent(layout);
+  assert.equal(current.kind === "generation" && current.name, "gen-2");
+  assert.equal(await readFile(path.join(world.stage, "base-marker"), "utf8"), "made-by-base\n");
+  assert.notEqual((await readSubvolumeInfo(nodeExec, path.join(layout.generationsDir, "gen-2")))?.receivedUuid ?? null, null, "gen-2 was received from a worker, not made here");
+
+  // Each step ran with a store's paths: its log is in that worker's store, none in the coordinator's state.
+  const where = async (task: string): Promise<number[]> => {
+    const found: number[] = [];
+    for (const [index, store] of stores.entries()) if (await exists(path.join(store, "amd64", "logs", runId, `${task}.log`))) found.push(index);
+    return found;
+  };
+  const ran = { base: await where("base"), left: await where("left"), right: await where("right") };
+  for (const [task, indexes] of Object.entries(ran)) assert.equal(indexes.length, 1, `${task} ran on one worker: ${JSON.stringify(ran)}`);
+  assert.notEqual(ran.left[0], ran.right[0], "left and right ran on different workers");
+  assert.equal(await exists(path.join(world.stateDir, "logs", runId, "left.log")), false, "no step ran with the coordinator's log directory");
+  for (const task of ["left", "right"] as const) {
+    const log = await readFile(path.join(stores[ran[task][0]!]!, "amd64", "logs", runId, `${task}.log`), "utf8");
+    assert.match(log, /gen-2/, `${task} ran on the generation the persisting step made`);
+    assert.match(log, /Emerging binary \(\d of 2\) app-misc\/base-one-1\.0/, `${task} merged base-one from the binpkg the coordinator had`);
+  }
+  for (const store of stores) {
+    const generations = (await readdir(path.join(store, "amd64", "stage.generations"))).filter((name) => /^gen-\d+$/.test(name)).sort();
+    assert.deepEqual(generations, ["gen-1", "gen-2"].filter((name) => name === "gen-2" || store === stores[ran.base[0]!]) , `${store}: the generations it received or made`);
+    assert.equal((await readSubvolumeInfo(nodeExec, path.join(store, "amd64", "stage.generations", "gen-2")))?.readOnly, true);
+  }
+
+  // Every binpkg built is in the coordinator's PKGDIR and its index, nothing else, nothing half-built.
+  const index = parsePackagesIndex(await readFile(path.join(world.pkgdir, "Packages"), "utf8"));
+  const files = (await listFiles(world.pkgdir)).filter((file) => file !== "Packages");
+  assert.deepEqual(index.packages.map((entry) => entry.path).sort(), files);
+  assert.deepEqual(index.packages.map((entry) => entry.cpv).sort(), ["app-misc/base-one-1.0", "app-misc/left-one-1.0", "app-misc/right-one-1.0"]);
+  // Only what a build added was sent: base-one by the step that built it, not by those that merged it.
+  const sent = workers.map((worker) => worker.output()).join("\n").split("\n").filter((line) => line.includes("sent the binpkgs it built"));
+  assert.deepEqual(sent.map((line) => /amd64 (\w+): sent the binpkgs it built to the coordinator: (.*)$/.exec(line)?.slice(1).join(" ")).sort(), [
+    "base app-misc/base-one/base-one-1.0-1.gpkg.tar", "left app-misc/left-one/left-one-1.0-1.gpkg.tar", "right app-misc/right-one/right-one-1.0-1.gpkg.tar",
+  ]);
+});

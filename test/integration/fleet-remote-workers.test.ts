@@ -3,7 +3,7 @@
 // stage and PKGDIR, over a real redis-server, btrfs loop image, systemd-nspawn and the emerge double.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdir, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { test } from "node:test";
@@ -68,6 +68,54 @@ async function listFiles(dir: string): Promise<string[]> {
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
 }
 
+interface RemoteFleet {
+  url: string;
+  token: string;
+  stores: string[];
+  workers: WorkerProcess[];
+  redisUrl: string;
+  /** The coordinator's exit, its stdout and stderr. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** The coordinator's stdout so far. */
+  stdout(): string;
+  /** Starts one more worker with a store of its own. */
+  addWorker(): WorkerProcess;
+}
+
+/**
+ * Redis, `count` workers with stores of their own started first (as on their hosts, before any run), then
+ * `binpkgbot coordinator --listen` on 127.0.0.1 over the world's fleet file; resolves once it serves.
+ */
+async function startRemoteFleet(t: { after: (fn: () => Promise<void>) => void; diagnostic: (message: string) => void }, world: World, count: number): Promise<RemoteFleet> {
+  const fleet = await writeFleet(world);
+  const token = await writeToken(world.root, "token", "c".repeat(64));
+  const redis = await startRedis();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const stores: string[] = [];
+  const workers: WorkerProcess[] = [];
+  const addWorker = (): WorkerProcess => {
+    const store = path.join(world.root, `store-${stores.length + 1}`);
+    const worker = startWorker(redis.url, ["--coordinator", url, "--token-file", token, "--store", store]);
+    stores.push(store);
+    workers.push(worker);
+    return worker;
+  };
+  for (let index = 0; index < count; index += 1) addWorker();
+  t.after(async () => {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await redis.stop();
+    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index}:\n${worker.output()}`);
+  });
+  const coordinator = startCli(["coordinator", "-c", fleet, "--redis", redis.url, "--listen", `127.0.0.1:${port}`, "--token-file", token]);
+  let stderr = "";
+  let stdout = "";
+  coordinator.child.stderr?.on("data", (chunk: Buffer) => (stderr += String(chunk)));
+  coordinator.child.stdout?.on("data", (chunk: Buffer) => (stdout += String(chunk)));
+  await waitFor("the coordinator's transfer server", async () => stderr.includes(`transfers for workers on other hosts at ${url}/fleet/`), 30_000);
+  return { url, token, stores, workers, redisUrl: redis.url, done: coordinator.done.then((result) => ({ ...result, stderr })), stdout: () => stdout, addWorker };
+}
+
 test("coordinator --listen and two workers with their own stores: steps run on received generations, the persisting step's becomes the coordinator's, every binpkg comes home; a wrong token is refused", { skip, timeout: 240_000 }, async (t) => {
   const dir = suite.fixture().dir;
   const world = await createWorld(dir);
@@ -82,32 +130,16 @@ test("coordinator --listen and two workers with their own stores: steps run on r
     runTask("right", false, "await left.start && emerge --usepkg app-misc/base-one app-misc/right-one"),
     "",
   ].join("\n")));
-  const fleet = await writeFleet(world);
-  const token = await writeToken(world.root, "token", "c".repeat(64));
+  const { url, stores, workers, redisUrl, done: finished } = await startRemoteFleet(t, world, 2);
   const wrongToken = await writeToken(world.root, "wrong-token", "d".repeat(64));
-  const redis = await startRedis();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const stores = [path.join(dir, "store-1"), path.join(dir, "store-2")];
-  const workers: WorkerProcess[] = stores.map((store) => startWorker(redis.url, ["--coordinator", url, "--token-file", token, "--store", store]));
-  t.after(async () => {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await redis.stop();
-    for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index}:\n${worker.output()}`);
-  });
 
-  const coordinator = startCli(["coordinator", "-c", fleet, "--redis", redis.url, "--listen", `127.0.0.1:${port}`, "--token-file", token]);
-  let coordinatorErr = "";
-  coordinator.child.stderr?.on("data", (chunk: Buffer) => (coordinatorErr += String(chunk)));
-  await waitFor("the coordinator's transfer server", async () => coordinatorErr.includes(`transfers for workers on other hosts at ${url}/fleet/`), 30_000);
-
-  const wrong = await runCli(["worker", "--redis", redis.url, "--labels", "arch=amd64", "--coordinator", url, "--token-file", wrongToken, "--store", path.join(dir, "store-wrong")]);
+  const wrong = await runCli(["worker", "--redis", redisUrl, "--labels", "arch=amd64", "--coordinator", url, "--token-file", wrongToken, "--store", path.join(dir, "store-wrong")]);
   assert.equal(wrong.code, 2, wrong.stderr);
   const wrongLines = wrong.stderr.trim().split("\n").filter((line) => !line.startsWith("worker: labels"));
   assert.deepEqual(wrongLines, [`binpkgbot: the coordinator at ${url} refuses the token in ${wrongToken}: copy the token file given to binpkgbot coordinator --token-file`]);
 
-  const done = await coordinator.done;
-  assert.equal(done.code, 0, `${done.stdout}\n${coordinatorErr}`);
+  const done = await finished;
+  assert.equal(done.code, 0, `${done.stdout}\n${done.stderr}`);
   assert.match(done.stdout, /^amd64: succeeded \(run \d+\)$/m);
   // The plan's run id names the jobs, and the run's log directories.
   const runId = /\(job (\S+)\.base, attempt 1\)/.exec(workers.map((worker) => worker.output()).join("\n"))?.[1];
@@ -151,4 +183,52 @@ test("coordinator --listen and two workers with their own stores: steps run on r
   assert.deepEqual(sent.map((line) => /amd64 (\w+): sent the binpkgs it built to the coordinator: (.*)$/.exec(line)?.slice(1).join(" ")).sort(), [
     "base app-misc/base-one/base-one-1.0-1.gpkg.tar", "left app-misc/left-one/left-one-1.0-1.gpkg.tar", "right app-misc/right-one/right-one-1.0-1.gpkg.tar",
   ]);
+});
+
+test("a worker lacking a path the plan reads as planned (a bind's source) refuses the job with one line, before any container starts", { skip, timeout: 120_000 }, async (t) => {
+  const dir = suite.fixture().dir;
+  const world = await createWorld(dir);
+  await adoptAsGeneration(world.stage);
+  t.after(await leakGuard(dir));
+  // The coordinator checks a bind's source on its own host before the run; the worker's host lacks it
+  // (here: it is gone by the time the only worker starts).
+  const missing = path.join(world.root, "ccache-only-on-the-coordinator");
+  await mkdir(missing);
+  await writeFile(world.config, configText(world, [
+    `  - {from: ${missing}, to: /var/cache/ccache, writable: true}`,
+    "sync: false", "tasks:", runTask("lonely", false, "emerge app-misc/lonely-one"), "",
+  ].join("\n")));
+  const remote = await startRemoteFleet(t, world, 0);
+  await waitFor("the job to be queued", async () => remote.stdout().includes("amd64: lonely: queued"), 30_000);
+  await rm(missing, { recursive: true });
+  const workers = [remote.addWorker()];
+  const done = await remote.done;
+  assert.equal(done.code, 1, `${done.stdout}\n${done.stderr}`);
+  const line = `target amd64: ${missing} (bind /var/cache/ccache) is missing on this worker; every worker host needs the plan's etc_portage, repository, DISTDIR and binds at the coordinator's paths (config management or a shared mount)`;
+  assert.ok(done.stdout.includes(`amd64: lonely: failed (${line})`), done.stdout);
+  assert.ok(workers[0]?.output().includes(line), workers[0]?.output());
+  assert.equal(await exists(path.join(world.record, "lonely.start")), false, "no container ran");
+  assert.deepEqual(await readdir(world.pkgdir), [], "nothing reached the coordinator's PKGDIR");
+});
+
+test("transfer options: --listen needs --token-file and TLS beyond loopback, --coordinator needs --token-file and --store and HTTPS beyond loopback; each problem is one line, exit 2", { skip, timeout: 60_000 }, async () => {
+  const dir = await mkdtemp(path.join(suite.fixture().dir, "options-"));
+  const token = await writeToken(dir, "token", "e".repeat(64));
+  const world = await createWorld(dir);
+  await writeFile(world.config, configText(world, "sync: false\ntasks:\n  - install: app-misc/hello\n"));
+  const fleet = await writeFleet(world);
+  const cases: [string[], string][] = [
+    [["worker", "--redis", "redis://127.0.0.1:1", "--coordinator", "http://127.0.0.1:1", "--token-file", token], "binpkgbot: --coordinator needs --store DIR, a directory on btrfs where the worker keeps its copies of the targets"],
+    [["worker", "--redis", "redis://127.0.0.1:1", "--coordinator", "http://127.0.0.1:1", "--store", dir], "binpkgbot: --coordinator needs --token-file FILE, a copy of the coordinator's token file (mode 600)"],
+    [["worker", "--redis", "redis://127.0.0.1:1", "--token-file", token], "binpkgbot: --token-file is for a coordinator on another host: give --coordinator URL too"],
+    [["worker", "--redis", "redis://127.0.0.1:1", "--coordinator", "http://192.0.2.1:8737", "--token-file", token, "--store", dir], "binpkgbot: --coordinator http://192.0.2.1:8737: 'http://192.0.2.1:8737' is plain HTTP to 192.0.2.1, which is not loopback: the token and the stages would cross the network unencrypted; use https:// (or allow plain HTTP explicitly behind a TLS tunnel)"],
+    [["coordinator", "-c", fleet, "--redis", "redis://127.0.0.1:1", "--listen", "127.0.0.1:0"], "binpkgbot: --listen needs --token-file FILE, the workers' bearer token (openssl rand -hex 32 > FILE; chmod 600 FILE)"],
+    [["coordinator", "-c", fleet, "--redis", "redis://127.0.0.1:1", "--token-file", token], "binpkgbot: --token-file is for the transfer server: give --listen ADDR:PORT too"],
+    [["coordinator", "-c", fleet, "--redis", "redis://127.0.0.1:1", "--listen", "0.0.0.0:0", "--token-file", token], "binpkgbot: --listen 0.0.0.0:0: the transfer server would listen on 0.0.0.0 without TLS: give a certificate and key, listen on 127.0.0.1 behind a TLS reverse proxy, or allow plain HTTP explicitly"],
+  ];
+  for (const [args, line] of cases) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.stderr.trim(), line);
+  }
 });

@@ -22,7 +22,7 @@ export interface MirrorPlan {
   fetch: BinpkgEntry[];
   /** Binpkg files of the copy the index does not list. */
   remove: string[];
-  /** Entries that cannot be fetched (a PATH outside PKGDIR, no SIZE): left out of the copy's index. */
+  /** Entries that cannot be used (a PATH outside PKGDIR, no SIZE; after fetching: not served, other bytes): left out of the copy's index. */
   skipped: { path: string; reason: string }[];
 }
 
@@ -67,11 +67,22 @@ export async function mirrorPkgdir(client: TransferClient, target: string, pkgdi
   await mkdir(pkgdir, { recursive: true });
   const text = await readCoordinatorIndex(client, target);
   const plan = planPkgdirMirror(parsePackagesIndex(text).packages, await scanPkgdirFiles(pkgdir));
-  for (const entry of plan.fetch) await fetchBinpkg(client, target, pkgdir, entry);
-  for (const file of plan.remove) await rm(path.join(pkgdir, ...file.split("/")), { force: true });
+  const fetched: string[] = [];
+  // Binpkg paths (checked by the plan) whose copy here is not the coordinator's file: not listed, not kept.
+  const dropped: string[] = [];
+  for (const entry of plan.fetch) {
+    const problem = await fetchBinpkg(client, target, pkgdir, entry);
+    if (problem === null) {
+      fetched.push(entry.path);
+    } else {
+      plan.skipped.push({ path: entry.path, reason: problem });
+      dropped.push(entry.path);
+    }
+  }
+  for (const file of [...plan.remove, ...dropped]) await rm(path.join(pkgdir, ...file.split("/")), { force: true });
   await rm(path.join(pkgdir, PACKAGES_GZ_FILE), { force: true });
   await writeFileAtomic(path.join(pkgdir, PACKAGES_FILE), renderMirroredIndex(text, plan.skipped.map((entry) => entry.path)));
-  return { fetched: plan.fetch.map((entry) => entry.path), removed: plan.remove, skipped: plan.skipped };
+  return { fetched, removed: plan.remove, skipped: plan.skipped };
 }
 
 /** The coordinator's index; none yet (nothing built for the target) is an empty one. */
@@ -87,7 +98,12 @@ async function readCoordinatorIndex(client: TransferClient, target: string): Pro
   }
 }
 
-async function fetchBinpkg(client: TransferClient, target: string, pkgdir: string, entry: BinpkgEntry): Promise<void> {
+/**
+ * Fetches one binpkg whole, or says why it is left out: the coordinator does not serve it (a symlink, a
+ * file gone meanwhile) or its bytes are not its entry's (being replaced). Without it the step builds
+ * that package itself, as it would on one host. Other failures (the coordinator unreachable) throw.
+ */
+async function fetchBinpkg(client: TransferClient, target: string, pkgdir: string, entry: BinpkgEntry): Promise<string | null> {
   const file = path.join(pkgdir, ...entry.path.split("/"));
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = path.join(path.dirname(file), `.binpkgbot-mirror-${randomBytes(6).toString("hex")}.tmp`);
@@ -107,13 +123,18 @@ async function fetchBinpkg(client: TransferClient, target: string, pkgdir: strin
       await handle.close();
     }
     const mismatch = checkReceivedBytes(entry.fields, size, Object.fromEntries(hashes.map(([key, hash]) => [key, hash.digest("hex")])));
-    if (mismatch !== null) throw new Error(mismatch.replace("nothing was added", "it was not kept"));
+    if (mismatch !== null) {
+      await rm(temporary, { force: true });
+      return mismatch.replace("; nothing was added", "");
+    }
     const mtime = Number(entry.fields.MTIME);
     if (Number.isInteger(mtime) && mtime > 0) await utimes(temporary, mtime, mtime);
     await rename(temporary, file);
     await syncDirectory(path.dirname(file));
+    return null;
   } catch (error) {
     await rm(temporary, { force: true });
+    if (error instanceof CoordinatorError && error.status === 404) return "the coordinator does not serve it";
     throw new Error(`target ${target}: cannot copy ${entry.path} from the coordinator's PKGDIR: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -35,7 +35,7 @@ export async function coordinatorCommand(context: CommandContext, signal: AbortS
   const loaded = loadFleetOrFail(context.configFile, undefined);
   for (const warning of loaded.warnings) context.stderr(warning);
   const configs = new Map(loaded.entries.map((entry) => [entry.target.name, entry.config]));
-  const server = await startCoordinatorTransfers(values, loaded.entries, context.exec);
+  const server = await startCoordinatorTransfers(values, loaded.entries, context.exec, context.stderr);
   if (server) context.stderr(`coordinator: transfers for workers on other hosts at ${server.url}/fleet/`);
   const runs = await runCoordinator({
     fleet: loaded.fleet, redis, exec: context.exec, env: context.env, now: context.now, signal, trigger: "manual", failFast: values["fail-fast"], force: new Set(),

@@ -1,6 +1,7 @@
 // The transfer options of `binpkgbot coordinator` (serve /fleet/TARGET/ over HTTP(S)) and of
 // `binpkgbot worker` (reach them, keep the target's copy in --store). Problems are one line each.
 import { parseListenAddress } from "../../binhost/listen-address.js";
+import { adoptPlainStages } from "../../fleet/transfer/coordinator-stages.js";
 import { createHttpStageSync, type StageSync } from "../../fleet/transfer/stage-sync.js";
 import { createStorePlace, type JobPlace } from "../../fleet/transfer/store-place.js";
 import { createTransferClient, CoordinatorError, type TransferClient } from "../../fleet/transfer/transfer-client.js";
@@ -25,8 +26,11 @@ export interface CoordinatorTransferValues {
   "allow-plain-http"?: boolean | undefined;
 }
 
-/** Without --listen: null (one host). Otherwise the running server of every target's transfer routes. */
-export async function startCoordinatorTransfers(values: CoordinatorTransferValues, entries: readonly FleetEntry[], exec: Exec): Promise<TransferServer | null> {
+/**
+ * Without --listen: null (one host). Otherwise the running server of every target's transfer routes,
+ * each target's stage made a generation first if it is a plain directory (`say` tells).
+ */
+export async function startCoordinatorTransfers(values: CoordinatorTransferValues, entries: readonly FleetEntry[], exec: Exec, say: (line: string) => void): Promise<TransferServer | null> {
   if (values.listen === undefined) {
     for (const option of ["token-file", "tls-cert", "tls-key"] as const) {
       if (values[option] !== undefined) throw new CliError(`--${option} is for the transfer server: give --listen ADDR:PORT too`, ExitCode.usage);
@@ -40,8 +44,9 @@ export async function startCoordinatorTransfers(values: CoordinatorTransferValue
   const token = await readToken(values["token-file"]);
   const targets = entries.map(({ target, config }) => ({ name: target.name, stage: config.stage, pkgdir: config.pkgdir, stageGenerations: config.stageGenerations }));
   const tls = values["tls-cert"] !== undefined && values["tls-key"] !== undefined ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined;
+  let server: TransferServer;
   try {
-    return await startTransferServer({
+    server = await startTransferServer({
       handler: createTransferHandler({ targets, token, exec }), host: address.value.host, port: address.value.port,
       ...(tls ? { tls } : {}), allowPlainHttp: values["allow-plain-http"] ?? false,
     });
@@ -49,6 +54,12 @@ export async function startCoordinatorTransfers(values: CoordinatorTransferValue
     if (error instanceof TransferServerError) throw new CliError(`--listen ${values.listen}: ${error.message}`, ExitCode.usage, { cause: error });
     throw new CliError(`--listen ${values.listen}: ${(error as Error).message}; choose another address or port`, ExitCode.host, { cause: error });
   }
+  const adopted = await adoptPlainStages(targets, { exec, now: () => new Date() }).catch(async (error: unknown) => {
+    await server.close();
+    throw new CliError(`cannot make a plain stage its first generation for the workers: ${(error as Error).message}`, ExitCode.host, { cause: error });
+  });
+  for (const line of adopted) say(line);
+  return server;
 }
 
 export interface WorkerTransferValues {

@@ -13,7 +13,7 @@ import { acquireStageLock, StageLockedError } from "../../container/stage-lock.j
 import type { Exec } from "../../exec/exec.js";
 import { stageLockFile } from "../../plan/plan-run.js";
 import { generationName, readCurrent, readGenerations, stageLayout, type StageLayout } from "../../stage/layout.js";
-import { commitTransaction } from "../../stage/transaction.js";
+import { adoptStage, commitTransaction, recoverStage } from "../../stage/transaction.js";
 import { receiveSubvolume, sendSubvolume, TransferError } from "./btrfs-stream.js";
 import { identityOf, isComplete, readSubvolumeInfo } from "./subvolume-info.js";
 import { chooseSendParent, type HaveList } from "./transfer-routes.js";
@@ -189,4 +189,30 @@ async function receiveInto(layout: StageLayout, incoming: string, input: Readabl
     }
     throw error;
   }
+}
+
+/**
+ * Workers on other hosts receive generations, so a target whose stage is still a plain directory is
+ * made its first generation, unchanged, before the run plans (under the stage lock; a locked stage is
+ * left to the run, which reports it). Returns a line for each stage adopted or left as it was.
+ */
+export async function adoptPlainStages(targets: readonly TransferTarget[], deps: StageDeps): Promise<string[]> {
+  const lines: string[] = [];
+  for (const target of targets) {
+    const layout = stageLayout(target.stage);
+    if ((await readCurrent(layout)).kind !== "plain") continue;
+    const lock = await acquireStageLock(stageLockFile(target.stage), { pid: process.pid, now: deps.now() }).catch((error: unknown) => {
+      if (error instanceof StageLockedError) return null;
+      throw error;
+    });
+    if (lock === null) continue;
+    try {
+      lines.push(...(await recoverStage(layout, deps)).map((message) => `target ${target.name}: ${message}`));
+      const adopted = await adoptStage(layout, deps);
+      if (adopted !== null) lines.push(`target ${target.name}: the stage ${target.stage} is now its first generation, ${adopted} (unchanged), so that workers on other hosts can receive it`);
+    } finally {
+      await lock.release();
+    }
+  }
+  return lines;
 }

@@ -66,7 +66,10 @@ export function createStorePlace(options: StorePlaceOptions): JobPlace {
         throw new StageSyncError(`target ${job.target}: a job on ${current.generation} runs on this worker, this one names ${job.generation}; it is not run on the copy in use`);
       }
       if (!current || current.jobs === 0) await prepare(options, job);
-      const entry = { generation: job.generation, jobs: (current?.jobs ?? 0) + 1 };
+      // One record per target, so that every job's release counts down the same one.
+      const entry = current ?? { generation: job.generation, jobs: 0 };
+      entry.generation = job.generation;
+      entry.jobs += 1;
       held.set(job.target, entry);
       let released = false;
       return () => {

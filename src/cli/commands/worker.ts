@@ -20,14 +20,15 @@ stop the running steps and give their jobs back to the queue.
                      come from BINPKGBOT_REDIS_PASSWORD instead, to keep it out of ps
   --labels K=V,…     take only targets with these labels (arch=amd64,profile=…); none: every target
   --concurrency N    run up to N steps at once (default 1)
-  --store DIR        where this worker keeps the stage generations it received (created)
+  --store DIR        on btrfs: this worker's copies of the targets, STORE/TARGET/{stage,packages,…} (created)
   --lock-ms MS       a job whose worker stopped answering for this long goes to another (default 30000)
   --coordinator URL  the coordinator on another host (binpkgbot coordinator --listen): each job runs on
                      this worker's copy of its target in --store (required then), the generation it names
                      received from the coordinator, its PKGDIR the coordinator's; what it made goes back
                      (https://HOST:PORT; http:// only on loopback unless --allow-plain-http)
   --token-file FILE  a copy of the coordinator's token file (mode 600)
-  --ca-file FILE     the CA (or self-signed certificate) the coordinator's certificate is checked against`;
+  --ca-file FILE     the CA (or self-signed certificate) the coordinator's certificate is checked against
+  --allow-plain-http plain http:// to a coordinator beyond loopback (a TLS tunnel in between)`;
 
 export async function workerCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
   const { values } = parseCommandArgs("worker", {

@@ -77,17 +77,19 @@ interface RemoteFleet {
  * Redis, `count` workers with stores of their own started first (as on their hosts, before any run), then
  * `binpkgbot coordinator --listen` on 127.0.0.1 over the world's fleet file; resolves once it serves.
  */
-async function startRemoteFleet(t: { after: (fn: () => Promise<void>) => void; diagnostic: (message: string) => void }, world: World, count: number): Promise<RemoteFleet> {
+async function startRemoteFleet(
+  t: { after: (fn: () => Promise<void>) => void; diagnostic: (message: string) => void }, world: World, count: number, tls?: { certFile: string; keyFile: string },
+): Promise<RemoteFleet> {
   const fleet = await writeFleet(world);
   const token = await writeToken(world.root, "token", "c".repeat(64));
   const redis = await startRedis();
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   const stores: string[] = [];
   const workers: WorkerProcess[] = [];
   const addWorker = (): WorkerProcess => {
     const store = path.join(world.root, `store-${stores.length + 1}`);
-    const worker = startWorker(redis.url, ["--coordinator", url, "--token-file", token, "--store", store]);
+    const worker = startWorker(redis.url, ["--coordinator", url, "--token-file", token, "--store", store, ...(tls ? ["--ca-file", tls.certFile] : [])]);
     stores.push(store);
     workers.push(worker);
     return worker;
@@ -98,7 +100,8 @@ async function startRemoteFleet(t: { after: (fn: () => Promise<void>) => void; d
     await redis.stop();
     for (const [index, worker] of workers.entries()) t.diagnostic(`worker ${index}:\n${worker.output()}`);
   });
-  const coordinator = startCli(["coordinator", "-c", fleet, "--redis", redis.url, "--listen", `127.0.0.1:${port}`, "--token-file", token]);
+  const coordinator = startCli(["coordinator", "-c", fleet, "--redis", redis.url, "--listen", `127.0.0.1:${port}`, "--token-file", token,
+    ...(tls ? ["--tls-cert", tls.certFile, "--tls-key", tls.keyFile] : [])]);
   let stderr = "";
   let stdout = "";
   coordinator.child.stderr?.on("data", (chunk: Buffer) => (stderr += String(chunk)));
@@ -221,4 +224,20 @@ test("transfer options: --listen needs --token-file and TLS beyond loopback, --c
     assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
     assert.equal(result.stderr.trim(), line);
   }
+});
+
+test("over HTTPS: coordinator --tls-cert --tls-key, a worker trusting the certificate through --ca-file builds and sends its binpkg home", { skip, timeout: 120_000 }, async (t) => {
+  const dir = suite.fixture().dir;
+  const world = await createWorld(dir);
+  t.after(await leakGuard(dir));
+  const [certFile, keyFile] = [path.join(world.root, "cert.pem"), path.join(world.root, "key.pem")];
+  await nodeExec.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile]);
+  await writeFile(world.config, configText(world, ["sync: false", "tasks:", runTask("secure", false, "emerge app-misc/secure-one"), ""].join("\n")));
+  const remote = await startRemoteFleet(t, world, 1, { certFile, keyFile });
+  assert.match(remote.url, /^https:/);
+  const done = await remote.done;
+  assert.equal(done.code, 0, `${done.stdout}\n${done.stderr}`);
+  assert.match(remote.workers[0]?.output() ?? "", /amd64 secure: sent the binpkgs it built to the coordinator: app-misc\/secure-one\/secure-one-1\.0-1\.gpkg\.tar/);
+  assert.deepEqual(parsePackagesIndex(await readFile(path.join(world.pkgdir, "Packages"), "utf8")).packages.map((entry) => entry.cpv), ["app-misc/secure-one-1.0"]);
 });

@@ -89,10 +89,10 @@ test("a second build of one version from another worker gets the next BUILD_ID, 
   const worker = await world.worker("worker");
   const [first] = await jobPkgdir(path.join(world.root, "job-1"), [{ cpv: "app-misc/hello-1.0", buildId: 1, size: 1000 }]);
   const [second] = await jobPkgdir(path.join(world.root, "job-2"), [{ cpv: "app-misc/hello-1.0", buildId: 1, size: 2000 }]);
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]);
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-2"), [second!.path]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]), ["app-misc/hello/hello-1.0-1.gpkg.tar"]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-2"), [second!.path]), ["app-misc/hello/hello-1.0-2.gpkg.tar"], "the worker learns where its upload went");
   // A retry of an upload that arrived (its answer lost) adds nothing.
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]), ["app-misc/hello/hello-1.0-1.gpkg.tar"]);
   const index = await coordinatorIndex(world.target.pkgdir);
   assert.deepEqual(index.packages.map((entry) => [entry.path, entry.buildId, entry.size]), [
     ["app-misc/hello/hello-1.0-1.gpkg.tar", 1, 1000],

@@ -17,7 +17,7 @@ import { readCurrent, stageLayout } from "../../stage/layout.js";
 import { recoverStage } from "../../stage/transaction.js";
 import type { StageSync } from "../transfer/stage-sync.js";
 import type { JobPlace } from "../transfer/store-place.js";
-import { judgeJobOutcome, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
+import { judgeJobOutcome, placeAddedBinpkgs, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
 
 export interface StepJobDeps {
   engine: EngineDeps;
@@ -96,12 +96,12 @@ async function runAndHandBack(data: StepJob, deps: StepJobDeps): Promise<StepOut
       if (deps.place.remote) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent stage ${generation} (made on ${data.generation}) to the coordinator`, step });
     }
     const added = outcome.added.map((entry) => entry.path);
-    await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, added);
-    if (deps.place.remote && added.length > 0) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent the binpkgs it built to the coordinator: ${added.join(", ")}`, step });
+    const placed = await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, added);
+    if (deps.place.remote && added.length > 0) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent the binpkgs it built to the coordinator: ${placed.join(", ")}`, step });
+    return { ...outcome, added: placeAddedBinpkgs(outcome.added, placed) };
   } catch (error) {
     return { ...outcome, result: "failed", reason: (error as Error).message, failure: refused(step, error as Error) };
   }
-  return outcome;
 }
 
 /**

@@ -88,7 +88,7 @@ export async function readWorkerTransfers(values: WorkerTransferValues, exec: Ex
     const client = await createTransferClient(coordinator);
     await checkToken(client, values.coordinator, values["token-file"], say);
     const stageSync = await createHttpStageSync({ coordinator, store: values.store, exec, pushedBy: "pushed by a worker" });
-    return { stageSync, place: createStorePlace({ store: values.store, client, say }), url: values.coordinator };
+    return { stageSync, place: createStorePlace({ store: values.store, client, exec, say }), url: values.coordinator };
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (error instanceof CoordinatorError) throw new CliError(`--coordinator ${values.coordinator}: ${error.message}`, ExitCode.usage, { cause: error });

@@ -5,8 +5,10 @@
 // (src/fleet/queue/queue-carrier.ts), so they name one generation: the first of them prepares the copy,
 // the others share it. A job for another generation while the copy is held is refused.
 import { access, mkdir } from "node:fs/promises";
+import type { Exec } from "../../exec/exec.js";
 import { replaceSymlink } from "../../io/atomic-file.js";
 import { linkTarget, stageLayout } from "../../stage/layout-paths.js";
+import { pruneGenerations } from "../../stage/transaction.js";
 import { planRemoteJob, type RemoteJob } from "../queue/remote-step.js";
 import type { StepJob } from "../queue/step-job.js";
 import { mirrorPkgdir, type MirrorResult } from "./pkgdir-mirror.js";
@@ -37,6 +39,8 @@ export const coordinatorPlace: JobPlace = {
 export interface StorePlaceOptions {
   store: string;
   client: TransferClient;
+  /** Runs btrfs to delete generations the copy no longer needs. */
+  exec: Exec;
   /** A line for the worker's output (what the mirror fetched). */
   say: (line: string) => void;
 }
@@ -80,11 +84,20 @@ export function createStorePlace(options: StorePlaceOptions): JobPlace {
   };
 }
 
+/**
+ * How many generations a copy keeps, the newest (the one its jobs run on is never removed): usually
+ * that one and the one before it, from which the next is received incrementally (`btrfs send -p`,
+ * coordinator-stages.ts). A persisting step's commit prunes to `stage_generations`, as on the coordinator.
+ */
+export const STORE_GENERATIONS = 2;
+
 async function prepare(options: StorePlaceOptions, job: StepJob): Promise<void> {
   const local = targetStore(options.store, job.target);
   const layout = stageLayout(local.stage);
   await mkdir(local.root, { recursive: true });
   await replaceSymlink(local.stage, linkTarget(layout, job.generation));
+  const pruned = await pruneGenerations(layout, STORE_GENERATIONS, { exec: options.exec, now: () => new Date() });
+  if (pruned.length > 0) options.say(`${job.target}: removed ${pruned.join(", ")} from the store (it keeps the newest ${STORE_GENERATIONS})`);
   const mirrored = await mirrorPkgdir(options.client, job.target, local.pkgdir);
   const line = describeMirror(mirrored);
   if (line !== null) options.say(`${job.target}: PKGDIR copy ${line}`);

@@ -2,7 +2,7 @@
 // and copies the coordinator's PKGDIR; jobs beside it share the copy; a job for another generation is
 // refused while the copy is in use. Real files in a temporary directory; the coordinator is a fake.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -11,6 +11,7 @@ import { createStorePlace } from "../../../src/fleet/transfer/store-place.js";
 import { CoordinatorError, type TransferClient } from "../../../src/fleet/transfer/transfer-client.js";
 import { StageSyncError } from "../../../src/fleet/transfer/worker-store.js";
 import { PLAN_VERSION, type Plan, type PlannedStep } from "../../../src/plan/plan.js";
+import { directoryBtrfs } from "../stage/directory-btrfs.js";
 
 function job(generation: string): StepJob {
   const step: PlannedStep = {
@@ -42,7 +43,7 @@ test("the first job prepares the copy, the jobs beside it share it, another gene
   t.after(() => rm(store, { recursive: true, force: true }));
   const client = emptyCoordinator();
   const lines: string[] = [];
-  const place = createStorePlace({ store, client, say: (line) => lines.push(line) });
+  const place = createStorePlace({ store, client, exec: directoryBtrfs(), say: (line) => lines.push(line) });
   const stage = path.join(store, "amd64", "stage");
 
   const first = await place.hold(job("gen-1"));
@@ -69,7 +70,7 @@ test("the first job prepares the copy, the jobs beside it share it, another gene
 test("a job whose shared path is missing is refused with one line naming the path, its use and the fix", async (t) => {
   const store = await mkdtemp(path.join(tmpdir(), "binpkgbot-store-"));
   t.after(() => rm(store, { recursive: true, force: true }));
-  const place = createStorePlace({ store, client: emptyCoordinator(), say: () => undefined });
+  const place = createStorePlace({ store, client: emptyCoordinator(), exec: directoryBtrfs(), say: () => undefined });
   const remote = { job: job("gen-1"), shared: [{ use: "etc_portage", path: path.join(store, "no-such-etc-portage") }] };
   await assert.rejects(place.ready(remote), (error: Error) => {
     assert.equal(error.message.split("\n").length, 1);
@@ -77,4 +78,16 @@ test("a job whose shared path is missing is refused with one line naming the pat
     return true;
   });
   await place.ready({ ...remote, shared: [{ use: "etc_portage", path: store }] });
+});
+
+test("a copy keeps the generation its jobs run on and the one before; older ones go", async (t) => {
+  const store = await mkdtemp(path.join(tmpdir(), "binpkgbot-store-"));
+  t.after(() => rm(store, { recursive: true, force: true }));
+  const generations = path.join(store, "amd64", "stage.generations");
+  for (const name of ["gen-1", "gen-2", "gen-3", "gen-4"]) await mkdir(path.join(generations, name, "etc"), { recursive: true });
+  const lines: string[] = [];
+  const release = await createStorePlace({ store, client: emptyCoordinator(), exec: directoryBtrfs(), say: (line) => lines.push(line) }).hold(job("gen-3"));
+  release();
+  assert.deepEqual((await readdir(generations)).sort(), ["gen-3", "gen-4"]);
+  assert.deepEqual(lines, ["amd64: removed gen-1, gen-2 from the store (it keeps the newest 2)"]);
 });

@@ -90,6 +90,24 @@ async function finishSwap(layout: StageLayout, journal: Journal, deps: Transacti
   deps.crashPoint?.("journal-removed");
 }
 
+/**
+ * A stage that is still a plain directory becomes its first generation unchanged, by the journalled
+ * swap a commit uses to adopt it (so a crash midway is finished or undone by recoverStage). Call with
+ * the stage lock held, after recoverStage (a stale `next` would be taken for the new generation).
+ * Returns the generation's name, or null when the stage has generations already.
+ */
+export async function adoptStage(layout: StageLayout, deps: TransactionDeps): Promise<string | null> {
+  if ((await readCurrent(layout)).kind !== "plain") return null;
+  if (await exists(layout.next)) throw new StageError(`${layout.next} exists: run binpkgbot run once to clear what an interrupted task left, then try again`);
+  await mkdir(layout.generationsDir, { recursive: true });
+  const name = generationName(((await readGenerations(layout)).at(-1)?.number ?? 0) + 1);
+  const journal: Journal = { generation: name, previous: "plain", adoptAs: name, meta: { task: "adopted", created: deps.now().toISOString() } };
+  await writeFileAtomic(layout.journal, JSON.stringify(journal, null, 2));
+  deps.crashPoint?.("journal-written");
+  await finishSwap(layout, journal, deps);
+  return name;
+}
+
 /** After a failed task: the stage is untouched; its snapshot is kept as `failed` for inspection. */
 export async function failTransaction(layout: StageLayout, meta: Omit<GenerationMeta, "created">, deps: TransactionDeps): Promise<string> {
   await rename(layout.next, layout.failed);

@@ -1,16 +1,19 @@
 // Binpkgs uploaded by workers into the coordinator's PKGDIR over HTTP on loopback: under Portage's
-// own index lock, whole or not at all, and with an index that Portage's reader parses.
+// own index lock, whole or not at all, and with an index that Portage's reader parses; and read back
+// by a worker for its PKGDIR copy, only what the index may list.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { nodeExec } from "../../src/exec/exec.js";
+import { mirrorPkgdir } from "../../src/fleet/transfer/pkgdir-mirror.js";
 import { StageSyncError } from "../../src/fleet/transfer/stage-sync.js";
+import { createTransferClient } from "../../src/fleet/transfer/transfer-client.js";
 import { renderPackagesIndex, parsePackagesIndex } from "../../src/portage/packages-index.js";
 import { buildLockfRun } from "./harness/test-stage.js";
 import { integrationSuite } from "./harness/suite.js";
@@ -86,10 +89,10 @@ test("a second build of one version from another worker gets the next BUILD_ID, 
   const worker = await world.worker("worker");
   const [first] = await jobPkgdir(path.join(world.root, "job-1"), [{ cpv: "app-misc/hello-1.0", buildId: 1, size: 1000 }]);
   const [second] = await jobPkgdir(path.join(world.root, "job-2"), [{ cpv: "app-misc/hello-1.0", buildId: 1, size: 2000 }]);
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]);
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-2"), [second!.path]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]), ["app-misc/hello/hello-1.0-1.gpkg.tar"]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-2"), [second!.path]), ["app-misc/hello/hello-1.0-2.gpkg.tar"], "the worker learns where its upload went");
   // A retry of an upload that arrived (its answer lost) adds nothing.
-  await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]);
+  assert.deepEqual(await worker.uploadBinpkgs("amd64-server", path.join(world.root, "job-1"), [first!.path]), ["app-misc/hello/hello-1.0-1.gpkg.tar"]);
   const index = await coordinatorIndex(world.target.pkgdir);
   assert.deepEqual(index.packages.map((entry) => [entry.path, entry.buildId, entry.size]), [
     ["app-misc/hello/hello-1.0-1.gpkg.tar", 1, 1000],
@@ -153,4 +156,53 @@ test("an upload waits while another process holds Portage's lockf on .Packages.p
   await once(holder, "exit");
   await upload;
   assert.deepEqual((await coordinatorIndex(world.target.pkgdir)).packages.map((entry) => entry.path), [built!.path]);
+});
+
+test("a worker's PKGDIR copy: the coordinator serves its index and binpkgs to the token only, never a lock, temporary file, symlink or FIFO; a file whose bytes are not its entry's is left out of the copy", { skip, timeout: 60_000 }, async (t) => {
+  const world = await createTransferWorld(suite.fixture().dir, 1);
+  t.after(() => world.close());
+  const worker = await world.worker("worker");
+  const job = path.join(world.root, "job");
+  const built = await jobPkgdir(job, [{ cpv: "app-misc/hello-1.0", buildId: 1, size: 3000 }, { cpv: "app-misc/other-1.0", buildId: 1, size: 2000 }]);
+  await worker.uploadBinpkgs("amd64-server", job, built.map((entry) => entry.path));
+  const pkgdir = world.target.pkgdir;
+  await writeFile(path.join(pkgdir, ".Packages.portage_lockfile"), "");
+  await writeFile(path.join(pkgdir, "app-misc/hello/.binpkgbot-upload-0.tmp"), "half");
+  await mkdir(path.join(pkgdir, "app-misc/link"));
+  await symlink("/etc/passwd", path.join(pkgdir, "app-misc/link/link-1.0-1.gpkg.tar"));
+  await symlink("../hello/hello-1.0-1.gpkg.tar", path.join(pkgdir, "app-misc/link/link-2.0-1.gpkg.tar"));
+  await mkdir(path.join(pkgdir, "app-misc/fifo"));
+  await nodeExec.run(["mkfifo", path.join(pkgdir, "app-misc/fifo/fifo-1.0-1.gpkg.tar")]);
+  const get = (rel: string, token = world.token): Promise<Response> => fetch(new URL(`/fleet/amd64-server/binpkgs/${rel}`, world.server.url), { headers: { authorization: `Bearer ${token}` } });
+
+  const index = await get("Packages");
+  assert.equal(index.status, 200);
+  assert.equal(await index.text(), await readFile(path.join(pkgdir, "Packages"), "utf8"));
+  const hello = await get(built[0]!.path);
+  assert.equal(hello.status, 200);
+  assert.deepEqual(Buffer.from(await hello.arrayBuffer()), built[0]!.bytes);
+  assert.equal((await get(built[0]!.path, "wrong-token-of-enough-length")).status, 401);
+  for (const [rel, status] of [[".Packages.portage_lockfile", 400], ["app-misc/hello/.binpkgbot-upload-0.tmp", 400], ["Packages.gz", 400],
+    ["app-misc/link/link-1.0-1.gpkg.tar", 404], ["app-misc/link/link-2.0-1.gpkg.tar", 404], ["app-misc/fifo/fifo-1.0-1.gpkg.tar", 404]] as const) {
+    const res = await get(rel);
+    assert.equal(res.status, status, `${rel}: ${await res.text()}`);
+  }
+
+  // The copy: both binpkgs, the index as the coordinator's. Then other's bytes change on the coordinator
+  // (same size and time, as a file being replaced): a fresh copy leaves it out, and keeps nothing half.
+  const client = await createTransferClient({ url: world.server.url, token: world.token });
+  const copy = path.join(world.root, "copy");
+  assert.deepEqual((await mirrorPkgdir(client, "amd64-server", copy)).fetched.sort(), built.map((entry) => entry.path).sort());
+  for (const entry of built) assert.deepEqual(await readFile(path.join(copy, entry.path)), entry.bytes);
+  assert.equal(await readFile(path.join(copy, "Packages"), "utf8"), await readFile(path.join(pkgdir, "Packages"), "utf8"));
+  const other = path.join(pkgdir, built[1]!.path);
+  const { mtime } = await stat(other);
+  await writeFile(other, randomBytes(2000));
+  await utimes(other, mtime, mtime);
+  const fresh = path.join(world.root, "fresh");
+  const mirrored = await mirrorPkgdir(client, "amd64-server", fresh);
+  assert.deepEqual(mirrored.fetched, [built[0]!.path]);
+  assert.match(mirrored.skipped.map((entry) => `${entry.path}: ${entry.reason}`).join("\n"), /^app-misc\/other\/other-1\.0-1\.gpkg\.tar: .*the received bytes' MD5 is [0-9a-f]{32}, the entry says/);
+  assert.deepEqual(parsePackagesIndex(await readFile(path.join(fresh, "Packages"), "utf8")).packages.map((entry) => entry.path), [built[0]!.path]);
+  assert.deepEqual(await listTree(fresh), ["Packages", "app-misc", "app-misc/hello", `${built[0]!.path}`, "app-misc/other"]);
 });

@@ -38,7 +38,7 @@ test("a worker gets the named generation, pushes the one its persisting step mad
   const second = await world.worker("worker-2");
 
   const gen1 = await first.ensureGeneration("amd64-server", "gen-1");
-  assert.equal(gen1, path.join(first.store, "amd64-server", "gen-1"));
+  assert.equal(gen1, path.join(first.store, "amd64-server", "stage.generations", "gen-1"));
   assert.equal(await readFile(path.join(gen1, "etc/os-release"), "utf8"), "ID=gentoo\n");
   assert.equal((await readSubvolumeInfo(nodeExec, gen1))?.readOnly, true);
 
@@ -51,18 +51,18 @@ test("a worker gets the named generation, pushes the one its persisting step mad
   assert.equal(await readFile(path.join(world.target.stage, "upgraded"), "utf8"), "gen-2 was made on worker-1\n");
   assert.equal((await readGenerations(layout)).at(-1)?.meta?.task, "pushed by a worker");
   assert.deepEqual((await readdir(layout.generationsDir)).filter((name) => name.includes("incoming") || name === "next"), []);
-  assert.deepEqual((await readdir(path.join(first.store, "amd64-server"))).sort(), ["gen-1", "gen-2"]);
+  assert.deepEqual((await readdir(path.join(first.store, "amd64-server", "stage.generations"))).sort(), ["gen-1", "gen-2"]);
 
   await second.ensureGeneration("amd64-server", "gen-1");
   const gen2 = await second.ensureGeneration("amd64-server", "gen-2");
   assert.equal(await readFile(path.join(gen2, "upgraded"), "utf8"), "gen-2 was made on worker-1\n");
   // Received as a snapshot of a copy of gen-1 (btrfs receive takes any on its filesystem; here all are
   // on one): the stream was incremental. A full receive has no parent.
-  const copies = [path.join(second.store, "amd64-server", "gen-1"), gen1, path.join(stageLayout(world.target.stage).generationsDir, ".transfer", "gen-1")];
+  const copies = [path.join(second.store, "amd64-server", "stage.generations", "gen-1"), gen1, path.join(stageLayout(world.target.stage).generationsDir, ".transfer", "gen-1")];
   const uuids = await Promise.all(copies.map(async (copy) => parseSubvolumeShow((await runChecked(nodeExec, ["btrfs", "subvolume", "show", copy])).stdout)?.uuid));
   assert.ok(uuids.includes((await parentUuid(gen2)) ?? "none"), `the parent of ${gen2} is one of ${uuids.join(", ")}`);
   // The worker that made gen-2 has it already: no transfer, the same subvolume.
-  assert.equal(await first.ensureGeneration("amd64-server", "gen-2"), path.join(first.store, "amd64-server", "gen-2"));
+  assert.equal(await first.ensureGeneration("amd64-server", "gen-2"), path.join(first.store, "amd64-server", "stage.generations", "gen-2"));
 });
 
 test("a worker asked for a generation the coordinator does not have refuses with one line, and its store stays as it was", { skip, timeout: 60_000 }, async (t) => {
@@ -74,7 +74,7 @@ test("a worker asked for a generation the coordinator does not have refuses with
   assert.ok(refused instanceof StageSyncError, String(refused));
   assert.equal(refused.message.split("\n").length, 1);
   assert.match(refused.message, /^target amd64-server: the job names stage gen-4, but the coordinator has gen-1 \(current gen-1\); refusing to build on another generation/);
-  assert.deepEqual(await readdir(path.join(worker.store, "amd64-server")), ["gen-1"]);
+  assert.deepEqual(await readdir(path.join(worker.store, "amd64-server", "stage.generations")), ["gen-1"]);
 });
 
 test("a push made on a generation the stage has moved on from is refused; nothing it sent stays on the coordinator", { skip, timeout: 120_000 }, async (t) => {
@@ -92,7 +92,7 @@ test("a push made on a generation the stage has moved on from is refused; nothin
   const layout = stageLayout(world.target.stage);
   assert.equal(await readFile(path.join(world.target.stage, "made-by"), "utf8"), "worker-1\n");
   assert.deepEqual((await readdir(layout.generationsDir)).filter((name) => /^gen-|next|incoming/.test(name)).sort(), ["gen-1", "gen-2", "gen-2.json"]);
-  assert.deepEqual(await readdir(path.join(second.store, "amd64-server")), ["gen-1"], "the refused push's snapshot was removed");
+  assert.deepEqual(await readdir(path.join(second.store, "amd64-server", "stage.generations")), ["gen-1"], "the refused push's snapshot was removed");
   for (const store of [first.store, second.store]) await deleteSubvolume(nodeExec, path.join(store, "work"));
 });
 
@@ -101,7 +101,7 @@ test("a pushed stream cut off midway never becomes a generation: the coordinator
   t.after(() => world.close());
   const worker = await world.worker("worker");
   const gen1 = await worker.ensureGeneration("amd64-server", "gen-1");
-  const incoming = path.join(worker.store, "amd64-server", "gen-2.incoming");
+  const incoming = path.join(worker.store, "amd64-server", "stage.generations", "gen-2.incoming");
   const work = path.join(worker.store, "work");
   await persistOn(gen1, work, "big", "");
   await runChecked(nodeExec, ["dd", "if=/dev/urandom", `of=${path.join(work, "big")}`, "bs=1M", "count=8", "status=none"]);

@@ -42,6 +42,7 @@ export function localStageSync(paths: TargetPaths): StageSync {
         if (!file.startsWith(`${path.resolve(home)}${path.sep}`)) throw new Error(`target ${target}: binpkg path ${relative} leaves PKGDIR ${home}`);
         if (!(await lstat(file).catch(() => null))?.isFile()) throw new Error(`target ${target}: binpkg ${relative} is in Packages but not a file in ${home}`);
       }
+      return [...relativePaths];
     },
   };
 }

@@ -1,6 +1,7 @@
 // A worker's side of a job: the step runs with the engine's own step runner (src/engine/run-step.ts,
 // the one `binpkgbot run` uses: containers, job pool, memory limits, logs, signing), on the generation
-// the job names, after what an earlier attempt of the same job left behind is cleared away.
+// the job names, after what an earlier attempt of the same job left behind is cleared away. On a worker
+// of another host the job runs on its copy of the target (src/fleet/transfer/store-place.ts).
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { access, rm } from "node:fs/promises";
 import path from "node:path";
@@ -12,14 +13,17 @@ import { WorkFiles } from "../../engine/work-files.js";
 import type { Failure } from "../../failure/failure.js";
 import type { Step } from "../../plan/plan.js";
 import { runningName } from "../../stage/kept-failed-select.js";
-import { readStageGenerationId, stageLayout } from "../../stage/layout.js";
+import { readCurrent, stageLayout } from "../../stage/layout.js";
 import { recoverStage } from "../../stage/transaction.js";
 import type { StageSync } from "../transfer/stage-sync.js";
-import { judgeJobOutcome, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
+import type { JobPlace } from "../transfer/store-place.js";
+import { judgeJobOutcome, placeAddedBinpkgs, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
 
 export interface StepJobDeps {
   engine: EngineDeps;
   stageSync: StageSync;
+  /** Where the job runs: the coordinator's paths (one host) or the worker's store. */
+  place: JobPlace;
   /** Shared by the jobs of one target on this worker: the binpkgs claimed, one-at-a-time pieces. */
   shared: Pick<StepContext, "pkgdir" | "serial">;
 }
@@ -43,20 +47,40 @@ export async function runStepJob(job: Job, token: string | undefined, deps: Step
   return result;
 }
 
-async function carryOutStep(data: StepJob, deps: StepJobDeps): Promise<StepOutcome> {
-  const { step, plan } = data;
+async function carryOutStep(planned: StepJob, deps: StepJobDeps): Promise<StepOutcome> {
+  const remote = deps.place.localize(planned);
+  const data = remote.job;
+  const { step } = data;
   const started = deps.engine.clock();
+  const refuse = (error: Error): StepOutcome => ({ step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: error.message, failure: refused(step, error) });
+  try {
+    await deps.place.ready(remote);
+  } catch (error) {
+    return refuse(error as Error);
+  }
   try {
     await clearEarlierAttempt(data, deps.engine);
   } catch (error) {
     // Not the step's fault (a dying container still holds the snapshot): an interruption, so tried again later.
     return { step, result: "interrupted", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: (error as Error).message };
   }
+  let release: () => void;
   try {
     await deps.stageSync.ensureGeneration(data.target, data.generation);
+    release = await deps.place.hold(data);
   } catch (error) {
-    return { step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: (error as Error).message, failure: refused(step, error as Error) };
+    return refuse(error as Error);
   }
+  try {
+    return await runAndHandBack(data, deps);
+  } finally {
+    release();
+  }
+}
+
+/** The step, then what it made goes home: a persisting step's generation, the binpkgs it added. */
+async function runAndHandBack(data: StepJob, deps: StepJobDeps): Promise<StepOutcome> {
+  const { step, plan } = data;
   const work = new WorkFiles(deps.engine.exec);
   const context: StepContext = { plan, deps: deps.engine, work, ...deps.shared };
   const decision = { skip: null, fingerprint: data.fingerprint, stageGeneration: data.generation };
@@ -65,12 +89,19 @@ async function carryOutStep(data: StepJob, deps: StepJobDeps): Promise<StepOutco
   });
   if (outcome.result !== "succeeded") return outcome;
   try {
-    if (step.persist) await deps.stageSync.pushGeneration(data.target, data.generation, await readStageGenerationId(stageLayout(plan.stage)), plan.stage);
-    await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, outcome.added.map((entry) => entry.path));
+    if (step.persist) {
+      const made = await readCurrent(stageLayout(plan.stage));
+      const generation = made.kind === "generation" ? made.name : made.kind;
+      await deps.stageSync.pushGeneration(data.target, data.generation, generation, made.kind === "generation" ? made.path : plan.stage);
+      if (deps.place.remote) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent stage ${generation} (made on ${data.generation}) to the coordinator`, step });
+    }
+    const added = outcome.added.map((entry) => entry.path);
+    const placed = await deps.stageSync.uploadBinpkgs(data.target, plan.pkgdir, added);
+    if (deps.place.remote && added.length > 0) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent the binpkgs it built to the coordinator: ${placed.join(", ")}`, step });
+    return { ...outcome, added: placeAddedBinpkgs(outcome.added, placed) };
   } catch (error) {
     return { ...outcome, result: "failed", reason: (error as Error).message, failure: refused(step, error as Error) };
   }
-  return outcome;
 }
 
 /**

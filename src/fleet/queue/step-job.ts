@@ -4,6 +4,7 @@ import type { Plan, PlannedStep } from "../../plan/plan.js";
 import { PLAN_VERSION } from "../../plan/plan.js";
 import type { StepOutcome } from "../../engine/events.js";
 import { isTransient, type Failure } from "../../failure/failure.js";
+import type { BinpkgEntry } from "../../portage/packages-index.js";
 
 /** 1: plan (without its other steps), step, generation. A worker refuses data of another version. */
 export const STEP_JOB_VERSION = 1;
@@ -90,4 +91,21 @@ export function judgeJobOutcome(outcome: Pick<StepOutcome, "result" | "reason"> 
   if (outcome.result === "interrupted") return { kind: "retry", message: `interrupted on the worker: ${message}` };
   if (outcome.failure !== undefined && isTransient(outcome.failure)) return { kind: "retry", message };
   return { kind: "unrecoverable", message };
+}
+
+/**
+ * The binpkgs a step added as the coordinator holds them: `placed[i]` is where the upload of `added[i]`
+ * went, with another BUILD_ID where another build had the worker's (binpkg-upload.ts), so the run's
+ * records name the coordinator's files.
+ */
+export function placeAddedBinpkgs(added: readonly BinpkgEntry[], placed: readonly string[]): BinpkgEntry[] {
+  return added.map((entry, index) => {
+    const path = placed[index] ?? entry.path;
+    if (path === entry.path) return entry;
+    const buildId = /-([0-9]+)\.(gpkg\.tar|xpak)$/.exec(path)?.[1];
+    return {
+      ...entry, path, ...(buildId === undefined ? {} : { buildId: Number(buildId) }),
+      fields: { ...entry.fields, PATH: path, ...(buildId === undefined ? {} : { BUILD_ID: buildId }) },
+    };
+  });
 }

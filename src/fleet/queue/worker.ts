@@ -13,6 +13,7 @@ import { PkgdirClaims } from "../../engine/binpkg-index.js";
 import { FifoJobserver } from "../../jobserver/fifo-jobserver.js";
 import { labelsMatch } from "../fleet.js";
 import type { StageSync } from "../transfer/stage-sync.js";
+import { coordinatorPlace, type JobPlace } from "../transfer/store-place.js";
 import type { RedisOptions } from "./redis-url.js";
 import { runStepJob } from "./run-step-job.js";
 import { refuseSigning, SigningKeyChecks, type TargetSigning } from "./signer.js";
@@ -36,6 +37,8 @@ export interface WorkerOptions {
   /** The engine's effects; its signal stops the worker: running steps stop and their jobs go back to the queue. */
   engine: Omit<EngineDeps, "observer" | "carryOut" | "jobserver">;
   stageSync: (targets: () => readonly TargetRecord[]) => StageSync;
+  /** Where jobs run; default: at the plan's own paths (worker and coordinator on one host). */
+  place?: JobPlace;
   /** Lines for the worker's own output (jobs taken and ended). */
   say: (line: string) => void;
 }
@@ -60,7 +63,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ closed: boole
     polling = true;
     try {
       const records = await readTargetRecords(redis).catch(() => null);
-      if (records !== null) await state.listen(records, (job, token) => runStepJob(job, token, { engine: { ...options.engine, jobserver: state.jobserver(job) }, stageSync, shared: state.shared(job) }));
+      if (records !== null) await state.listen(records, (job, token) => runStepJob(job, token, { engine: { ...options.engine, jobserver: state.jobserver(job) }, stageSync, place: options.place ?? coordinatorPlace, shared: state.shared(job) }));
       await heartbeat();
     } finally {
       polling = false;

@@ -13,7 +13,7 @@ import { acquireStageLock, StageLockedError } from "../../container/stage-lock.j
 import type { Exec } from "../../exec/exec.js";
 import { stageLockFile } from "../../plan/plan-run.js";
 import { generationName, readCurrent, readGenerations, stageLayout, type StageLayout } from "../../stage/layout.js";
-import { commitTransaction } from "../../stage/transaction.js";
+import { adoptStage, commitTransaction, recoverStage } from "../../stage/transaction.js";
 import { receiveSubvolume, sendSubvolume, TransferError } from "./btrfs-stream.js";
 import { identityOf, isComplete, readSubvolumeInfo } from "./subvolume-info.js";
 import { chooseSendParent, type HaveList } from "./transfer-routes.js";
@@ -131,6 +131,9 @@ export async function receiveGeneration(
   target: TransferTarget, generation: string, parent: string, input: Readable, meta: PushMeta, deps: StageDeps,
 ): Promise<{ generation: string; pruned: string[] }> {
   const lock = await acquireStageLock(stageLockFile(target.stage), { pid: process.pid, now: deps.now() }).catch((error: unknown) => {
+    // The run of `binpkgbot coordinator` in this process holds the lock while its persisting step's job
+    // runs on a worker, and waits for this push: the stage is the push's under the run's lock.
+    if (error instanceof StageLockedError && error.owner.pid === process.pid) return null;
     if (error instanceof StageLockedError) throw new TransferError(`target ${target.name}: ${error.message}`, 409, { cause: error });
     throw error;
   });
@@ -150,7 +153,7 @@ export async function receiveGeneration(
       return commitTransaction(layout, meta, target.stageGenerations, deps);
     });
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }
 
@@ -186,4 +189,30 @@ async function receiveInto(layout: StageLayout, incoming: string, input: Readabl
     }
     throw error;
   }
+}
+
+/**
+ * Workers on other hosts receive generations, so a target whose stage is still a plain directory is
+ * made its first generation, unchanged, before the run plans (under the stage lock; a locked stage is
+ * left to the run, which reports it). Returns a line for each stage adopted or left as it was.
+ */
+export async function adoptPlainStages(targets: readonly TransferTarget[], deps: StageDeps): Promise<string[]> {
+  const lines: string[] = [];
+  for (const target of targets) {
+    const layout = stageLayout(target.stage);
+    if ((await readCurrent(layout)).kind !== "plain") continue;
+    const lock = await acquireStageLock(stageLockFile(target.stage), { pid: process.pid, now: deps.now() }).catch((error: unknown) => {
+      if (error instanceof StageLockedError) return null;
+      throw error;
+    });
+    if (lock === null) continue;
+    try {
+      lines.push(...(await recoverStage(layout, deps)).map((message) => `target ${target.name}: ${message}`));
+      const adopted = await adoptStage(layout, deps);
+      if (adopted !== null) lines.push(`target ${target.name}: the stage ${target.stage} is now its first generation, ${adopted} (unchanged), so that workers on other hosts can receive it`);
+    } finally {
+      await lock.release();
+    }
+  }
+  return lines;
 }

@@ -19,8 +19,9 @@ export interface StageSync {
   /** After a persisting step made `generation` on this worker: sends it (incrementally from `parent`)
    *  to the coordinator, which makes it the target's current generation. */
   pushGeneration(target: string, parent: string, generation: string, subvolume: string): Promise<void>;
-  /** Uploads binpkgs a job built (paths relative to the job's PKGDIR, with their Packages entries). */
-  uploadBinpkgs(target: string, pkgdir: string, relativePaths: readonly string[]): Promise<void>;
+  /** Uploads binpkgs a job built (paths relative to the job's PKGDIR, with their Packages entries); returns
+   *  their paths in the coordinator's PKGDIR, in order (another BUILD_ID where another build had theirs). */
+  uploadBinpkgs(target: string, pkgdir: string, relativePaths: readonly string[]): Promise<string[]>;
 }
 
 export interface HttpStageSyncOptions {
@@ -51,8 +52,9 @@ export async function createHttpStageSync(options: HttpStageSyncOptions): Promis
   };
 }
 
-async function uploadBinpkgs(client: TransferClient, target: string, pkgdir: string, relativePaths: readonly string[]): Promise<void> {
+async function uploadBinpkgs(client: TransferClient, target: string, pkgdir: string, relativePaths: readonly string[]): Promise<string[]> {
   const index = await readPackagesIndexFile(pkgdir);
+  const placed: string[] = [];
   for (const relPath of relativePaths) {
     const entry = index?.packages.find((candidate) => candidate.path === relPath);
     if (!entry) throw new StageSyncError(`target ${target}: ${path.join(pkgdir, relPath)} has no entry in ${path.join(pkgdir, "Packages")}: only binpkgs Portage indexed are uploaded`);
@@ -71,7 +73,20 @@ async function uploadBinpkgs(client: TransferClient, target: string, pkgdir: str
     }).catch((error: Error) => {
       throw new StageSyncError(`target ${target}: cannot upload ${relPath}: ${error.message}`, { cause: error });
     });
-    res.resume();
+    placed.push(await readPlacedPath(res, relPath));
+  }
+  return placed;
+}
+
+/** The path the coordinator gave the upload (binpkg-upload.ts UploadResult); the worker's own if it says none. */
+async function readPlacedPath(res: Readable, relPath: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  try {
+    const answer = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { path?: unknown };
+    return typeof answer.path === "string" ? answer.path : relPath;
+  } catch {
+    return relPath;
   }
 }
 

@@ -2,11 +2,12 @@
 // beside its other routes: it answers paths under /fleet/ and leaves every other request alone.
 import type http from "node:http";
 import { nodeExec, type Exec } from "../../exec/exec.js";
+import { sendPkgdirFile } from "./binpkg-read.js";
 import { addUploadedBinpkg } from "./binpkg-upload.js";
 import { TransferError } from "./btrfs-stream.js";
 import { listGenerations, planSend, receiveGeneration, sendGeneration, type TransferTarget } from "./coordinator-stages.js";
 import { isAuthorized } from "./transfer-token.js";
-import { ENTRY_LENGTH_HEADER, FLEET_PREFIX, HAVE_HEADER, parseHaveHeader, parseTransferRoute, TASK_HEADER, type TransferRoute } from "./transfer-routes.js";
+import { ENTRY_LENGTH_HEADER, FLEET_PREFIX, HAVE_HEADER, INDEX_NAME, parseHaveHeader, parseTransferRoute, TASK_HEADER, type TransferRoute } from "./transfer-routes.js";
 
 export interface TransferHandlerOptions {
   targets: readonly TransferTarget[];
@@ -73,6 +74,10 @@ async function answer(
       });
       return json(res, 201, result);
     }
+    case "read-index":
+      return sendPkgdirFile(target.pkgdir, INDEX_NAME, res);
+    case "read-binpkg":
+      return sendPkgdirFile(target.pkgdir, route.path, res);
     default: {
       const never: never = route;
       throw new Error(`unhandled route ${JSON.stringify(never)}`);

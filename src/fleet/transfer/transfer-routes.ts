@@ -3,6 +3,8 @@
 //   GET  /fleet/T/generations/gen-N/stream    `btrfs send` of gen-N (incremental from one the worker has)
 //   PUT  /fleet/T/generations/gen-N?parent=gen-M   a `btrfs send` stream of gen-N, made on gen-M
 //   PUT  /fleet/T/binpkgs/<PATH>              a binpkg: its Packages entry, then its bytes
+//   GET  /fleet/T/binpkgs/Packages            the target's index, for a worker's PKGDIR copy
+//   GET  /fleet/T/binpkgs/<PATH>              a binpkg the index lists (never a hidden, lock or temporary file)
 
 export const FLEET_PREFIX = "/fleet/";
 /** FleetTarget.name (src/fleet/fleet.ts): one path segment. */
@@ -20,7 +22,12 @@ export type TransferRoute =
   | { kind: "list-generations"; target: string }
   | { kind: "send-generation"; target: string; generation: string }
   | { kind: "receive-generation"; target: string; generation: string; parent: string }
-  | { kind: "upload-binpkg"; target: string; path: string };
+  | { kind: "upload-binpkg"; target: string; path: string }
+  | { kind: "read-index"; target: string }
+  | { kind: "read-binpkg"; target: string; path: string };
+
+/** The index's name under /fleet/T/binpkgs/: never a binpkg path (those have a category directory). */
+export const INDEX_NAME = "Packages";
 
 export type RouteResult =
   | { ok: true; route: TransferRoute }
@@ -34,15 +41,18 @@ export function parseTransferRoute(method: string, url: string): RouteResult {
   if (!parsed.pathname.startsWith(FLEET_PREFIX) || !TARGET_NAME.test(target)) {
     return { ok: false, status: 404, message: `no such transfer path ${parsed.pathname}: use /fleet/TARGET/generations or /fleet/TARGET/binpkgs/PATH` };
   }
-  if (area === "binpkgs") {
-    if (method !== "PUT") return { ok: false, status: 405, message: `${method} ${parsed.pathname}: binpkgs are uploaded with PUT` };
-    const path = decodePath(rest);
-    const problem = path === null ? `malformed percent-encoding in ${parsed.pathname}` : checkBinpkgPath(path);
-    if (problem !== null || path === null) return { ok: false, status: 400, message: problem ?? "no path" };
-    return { ok: true, route: { kind: "upload-binpkg", target, path } };
-  }
+  if (area === "binpkgs") return binpkgRoute(method, target, rest, parsed.pathname);
   if (area !== "generations") return { ok: false, status: 404, message: `no such transfer path ${parsed.pathname}` };
   return generationRoute(method, target, rest, parsed.searchParams.get("parent"));
+}
+
+function binpkgRoute(method: string, target: string, rest: readonly string[], pathname: string): RouteResult {
+  if (method !== "PUT" && method !== "GET") return { ok: false, status: 405, message: `${method} ${pathname}: binpkgs are uploaded with PUT and read with GET` };
+  const path = decodePath(rest);
+  if (method === "GET" && path === INDEX_NAME) return { ok: true, route: { kind: "read-index", target } };
+  const problem = path === null ? `malformed percent-encoding in ${pathname}` : checkBinpkgPath(path);
+  if (problem !== null || path === null) return { ok: false, status: 400, message: problem ?? "no path" };
+  return { ok: true, route: method === "PUT" ? { kind: "upload-binpkg", target, path } : { kind: "read-binpkg", target, path } };
 }
 
 function decodePath(segments: readonly string[]): string | null {

@@ -1,5 +1,5 @@
-// A worker's store: `<store>/<target>/gen-N`, read-only copies of a target's stage generations,
-// received from the coordinator (or made here and pushed to it). A copy counts only when it is
+// A worker's store: `<store>/<target>/stage.generations/gen-N` (store-layout.ts), read-only copies
+// of a target's stage generations, received from the coordinator (or made here and pushed to it). A copy counts only when it is
 // read-only and its identity is the coordinator's (subvolume-info.ts): a half-received one is
 // neither, and is deleted before the next try.
 import { mkdir, readdir, rename } from "node:fs/promises";
@@ -10,6 +10,7 @@ import { startPipedChild, failureDetail } from "../../exec/piped-child.js";
 import { receiveSubvolume, sendArgv } from "./btrfs-stream.js";
 import { incomingName, type GenerationListing } from "./coordinator-stages.js";
 import { identityOf, isComplete, readSubvolumeInfo } from "./subvolume-info.js";
+import { targetStore } from "./store-layout.js";
 import type { TransferClient } from "./transfer-client.js";
 import { GENERATION_NAME, HAVE_HEADER, renderHaveHeader, TASK_HEADER, type HaveList } from "./transfer-routes.js";
 
@@ -43,7 +44,7 @@ export async function ensureStoreGeneration(target: string, generation: string, 
   if (!wanted) {
     throw new StageSyncError(`target ${target}: the job names stage ${generation}, but the coordinator has ${listing.generations.map((g) => g.name).join(", ") || "no generations"} (current ${listing.current}); refusing to build on another generation: plan the job again`);
   }
-  const dir = path.join(deps.store, target);
+  const dir = targetStore(deps.store, target).generationsDir;
   await mkdir(dir, { recursive: true });
   const local = path.join(dir, generation);
   const info = await readSubvolumeInfo(deps.exec, local);
@@ -67,7 +68,7 @@ export async function ensureStoreGeneration(target: string, generation: string, 
 export async function pushStoreGeneration(
   target: string, parent: string, generation: string, subvolume: string, task: string, deps: StoreDeps,
 ): Promise<void> {
-  const dir = path.join(deps.store, target);
+  const dir = targetStore(deps.store, target).generationsDir;
   await mkdir(dir, { recursive: true });
   const incoming = path.join(dir, incomingName(generation));
   if (await readSubvolumeInfo(deps.exec, incoming)) await deleteSubvolume(deps.exec, incoming);

@@ -42,7 +42,8 @@ export async function leakGuard(btrfsDir: string, exec: Exec = nodeExec): Promis
   };
 }
 
-const GENERATION = /\.generations\/(gen-\d+|failed)$/;
+// A generation's read-only copy that the coordinator sends to workers from lives as long as the generation.
+const GENERATION = /\.generations\/(\.transfer\/)?(gen-\d+|failed)$/;
 const KEPT_FAILED = /\.failed\/[^./][^/]*$/;
 
 function added(before: string[], after: string[]): string[] {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PLAN_VERSION, type Plan, type PlannedStep } from "../../../src/plan/plan.js";
-import { judgeJobOutcome, planStepJob, queueName, readStepJob, stepJobId, stepJobOptions, STEP_JOB_VERSION } from "../../../src/fleet/queue/step-job.js";
+import { judgeJobOutcome, placeAddedBinpkgs, planStepJob, queueName, readStepJob, stepJobId, stepJobOptions, STEP_JOB_VERSION } from "../../../src/fleet/queue/step-job.js";
 
 function step(id: string, retries: number, persist = false): PlannedStep {
   return {
@@ -60,4 +60,17 @@ test("a deterministic failure fails the job for good, a transient one and an int
   assert.deepEqual(judgeJobOutcome({ result: "failed", failure: failure("masked") }), { kind: "unrecoverable", message: "masked went wrong" });
   assert.deepEqual(judgeJobOutcome({ result: "failed", reason: "no class" }), { kind: "unrecoverable", message: "no class" });
   assert.equal(judgeJobOutcome({ result: "interrupted", reason: "stopped by a signal" }).kind, "retry");
+});
+
+test("the binpkgs a step added are recorded where the coordinator put them: another BUILD_ID in the path, the entry's BUILD_ID and PATH", () => {
+  const entry = {
+    cpv: "app-misc/hello-1.0", buildId: 1, path: "app-misc/hello/hello-1.0-1.gpkg.tar", use: [], slot: "0", eapi: "8",
+    fields: { CPV: "app-misc/hello-1.0", BUILD_ID: "1", PATH: "app-misc/hello/hello-1.0-1.gpkg.tar" },
+  };
+  const same = { ...entry, cpv: "app-misc/other-1.0", path: "app-misc/other/other-1.0-1.gpkg.tar" };
+  const [moved, kept] = placeAddedBinpkgs([entry, same], ["app-misc/hello/hello-1.0-3.gpkg.tar", same.path]);
+  assert.equal(moved?.path, "app-misc/hello/hello-1.0-3.gpkg.tar");
+  assert.equal(moved?.buildId, 3);
+  assert.deepEqual(moved?.fields, { CPV: "app-misc/hello-1.0", BUILD_ID: "3", PATH: "app-misc/hello/hello-1.0-3.gpkg.tar" });
+  assert.equal(kept, same, "one the coordinator took under its own name is as it was");
 });

@@ -19,6 +19,13 @@ describe("parseTransferRoute", () => {
   it("refuses wrong methods, names and paths with the status that says so", () => {
     const status = (method: string, url: string) => { const result = parseTransferRoute(method, url); return result.ok ? 200 : result.status; };
     assert.equal(status("POST", "/fleet/amd64/binpkgs/app-misc/hello/hello-1.0-2.gpkg.tar"), 405);
+    assert.deepEqual(parseTransferRoute("GET", "/fleet/amd64/binpkgs/Packages"), { ok: true, route: { kind: "read-index", target: "amd64" } });
+    assert.deepEqual(parseTransferRoute("GET", "/fleet/amd64/binpkgs/app-misc/hello/hello-1.0-2.gpkg.tar"), { ok: true, route: { kind: "read-binpkg", target: "amd64", path: "app-misc/hello/hello-1.0-2.gpkg.tar" } });
+    assert.equal(status("PUT", "/fleet/amd64/binpkgs/Packages"), 400, "the index is never uploaded");
+    for (const hidden of [".Packages.portage_lockfile", "app-misc/hello/.binpkgbot-upload-1.tmp", "app-misc/hello/hello-1.0-2.gpkg.tar.partial", "Packages.gz", "app-misc/..%2Fhello-1.0-2.gpkg.tar"]) {
+      assert.equal(status("GET", `/fleet/amd64/binpkgs/${hidden}`), 400, hidden);
+    }
+    assert.equal(status("GET", "/fleet/amd64/binpkgs/%2e%2e/%2e%2e/%2e%2e/etc/passwd"), 404, "URL parsing normalises .. out of /fleet/amd64");
     assert.equal(status("PUT", "/fleet/amd64/generations/gen-4"), 400, "no parent");
     assert.equal(status("PUT", "/fleet/amd64/generations/gen-4?parent=../x"), 400);
     assert.equal(status("GET", "/fleet/amd64/generations/next/stream"), 400);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { stageLayout, type StageLayout } from "../../../src/stage/layout.js";
 import {
-  CRASH_POINTS, StageError, abortTransaction, beginTransaction, commitTransaction, failTransaction,
+  CRASH_POINTS, StageError, abortTransaction, adoptStage, beginTransaction, commitTransaction, failTransaction,
   pruneGenerations, recoverStage, type CrashPoint, type TransactionDeps,
 } from "../../../src/stage/transaction.js";
 import { directoryBtrfs, type DirectoryBtrfs } from "./directory-btrfs.js";
@@ -167,4 +167,30 @@ for (const adopting of [true, false]) {
       if (swapped || !adopting) assert.ok(generations.includes(oldGeneration), `the previous stage is kept as ${oldGeneration} (${generations.join(", ")})`);
     });
   }
+}
+
+test("adoptStage makes a plain stage its first generation unchanged, and leaves a stage with generations alone", async (t) => {
+  const f = await frame(t);
+  await plainStage(f.layout, "v1");
+  assert.equal(await adoptStage(f.layout, f.deps), "gen-1");
+  assert.equal(await readlink(f.layout.stage), "stage.generations/gen-1");
+  assert.equal(await stageVersion(f.layout), "v1");
+  assert.deepEqual(JSON.parse(await readFile(join(f.layout.generationsDir, "gen-1.json"), "utf8")), { task: "adopted", created: NOW.toISOString() });
+  assert.equal(await lstat(f.layout.journal).catch(() => null), null);
+  assert.deepEqual(f.exec.log, [], "no snapshot: the stage itself is the generation");
+  assert.equal(await adoptStage(f.layout, f.deps), null);
+  assert.deepEqual((await readdir(f.layout.generationsDir)).sort(), ["gen-1", "gen-1.json"]);
+});
+
+for (const point of ["journal-written", "stage-adopted", "stage-linked"] as const) {
+  test(`adoptStage interrupted at ${point}: recoverStage leaves the stage plain or adopted, never missing`, async (t) => {
+    const f = await frame(t, point);
+    await plainStage(f.layout, "v1");
+    await assert.rejects(adoptStage(f.layout, f.deps), new RegExp(`crash at ${point}`));
+    await recoverStage(f.layout, { ...f.deps, crashPoint: undefined });
+    assert.equal(await stageVersion(f.layout), "v1");
+    assert.equal(await lstat(f.layout.journal).catch(() => null), null);
+    const linked = await readlink(f.layout.stage).catch(() => null);
+    assert.equal(linked, point === "journal-written" ? null : "stage.generations/gen-1");
+  });
 }

@@ -42,7 +42,7 @@ export async function startCoordinatorTransfers(values: CoordinatorTransferValue
   if (values["token-file"] === undefined) throw new CliError("--listen needs --token-file FILE, the workers' bearer token (openssl rand -hex 32 > FILE; chmod 600 FILE)", ExitCode.usage);
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) throw new CliError("--tls-cert and --tls-key go together: give the certificate and its key", ExitCode.usage);
   const token = await readToken(values["token-file"]);
-  const targets = entries.map(({ target, config }) => ({ name: target.name, stage: config.stage, pkgdir: config.pkgdir, stageGenerations: config.stageGenerations }));
+  const targets = entries.map(({ target, config }) => ({ name: target.name, stage: config.stage, pkgdir: config.pkgdir, stageGenerations: config.stageGenerations, signs: config.signing !== null }));
   const tls = values["tls-cert"] !== undefined && values["tls-key"] !== undefined ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined;
   let server: TransferServer;
   try {

@@ -7,7 +7,9 @@ import { createHash, randomBytes, type Hash } from "node:crypto";
 import { mkdir, open, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { describeGpkgMembers } from "../../binhost/gpkg-signature.js";
 import { writePackagesIndexFiles } from "../../binhost/pkgdir-index.js";
+import { readTarMembers } from "../../binhost/read-tar-members.js";
 import { readPackagesIndex } from "../../engine/binpkg-index.js";
 import { syncDirectory } from "../../io/atomic-file.js";
 import { TransferError } from "./btrfs-stream.js";
@@ -23,6 +25,8 @@ export interface UploadOptions {
   now: () => Date;
   /** The interpreter that holds Portage's lock (portage-lock.ts). */
   python?: string;
+  /** The target signs its binpkgs (`signing`): an upload without both GPKG signatures is refused. */
+  requireSigned?: boolean;
 }
 
 /** Where the upload went: its path in PKGDIR, which differs from the worker's when that BUILD_ID was taken. */
@@ -45,12 +49,31 @@ export async function addUploadedBinpkg(
     if (!entry.ok) throw new TransferError(entry.message, 400);
     const mismatch = checkReceivedBytes(entry.fields, received.size, received.digests);
     if (mismatch !== null) throw new TransferError(mismatch, 422);
+    if (options.requireSigned) await requireSignatures(temporary, relPath);
     const mtime = Number(entry.fields.MTIME);
     if (Number.isInteger(mtime) && mtime > 0) await utimes(temporary, mtime, mtime);
     return await withPortageIndexLock(pkgdir, () => place(pkgdir, relPath, temporary, entry.fields, options.now), options.python);
   } finally {
     await rm(temporary, { force: true });
   }
+}
+
+/**
+ * A target with `signing` serves only signed binpkgs: clients verify them (Portage 3.0.78+), and one
+ * unsigned file among them fails their emerge. Portage signs the metadata and image members of a GPKG
+ * (gpkg.py `_add_signature`); an XPAK binpkg it never signs.
+ */
+async function requireSignatures(file: string, relPath: string): Promise<void> {
+  const state = relPath.endsWith(".gpkg.tar")
+    ? await readTarMembers(file).then((members) => describeGpkgMembers(members.map((member) => member.name)).state, () => "unknown" as const)
+    : "not-gpkg";
+  if (state === "signed") return;
+  const what = state === "not-gpkg" ? "not a GPKG, which Portage never signs" : state === "unknown" ? "not readable as a GPKG" : state;
+  throw new TransferError(
+    `${relPath} is ${what}, but this target signs its binpkgs (signing): refused, so that servers verifying signatures never get it; ` +
+      "its build ran without the key (binpkg-signing): only workers started with --signer, holding the key, may build this target",
+    422,
+  );
 }
 
 interface ReceivedBody {

@@ -25,6 +25,8 @@ export interface TransferTarget {
   pkgdir: string;
   /** `stage_generations`: how many generations a pushed one leaves. */
   stageGenerations: number;
+  /** The target signs its binpkgs: uploads must come signed (binpkg-upload.ts). */
+  signs?: boolean;
 }
 
 export interface StageDeps {

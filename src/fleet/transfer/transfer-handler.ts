@@ -70,7 +70,7 @@ async function answer(
     }
     case "upload-binpkg": {
       const result = await addUploadedBinpkg(target.pkgdir, route.path, Number(header(req, ENTRY_LENGTH_HEADER)), req, {
-        maxBytes: options.maxBinpkgBytes ?? 8 * 1024 ** 3, now: deps.now, ...(options.python ? { python: options.python } : {}),
+        maxBytes: options.maxBinpkgBytes ?? 8 * 1024 ** 3, now: deps.now, requireSigned: target.signs === true, ...(options.python ? { python: options.python } : {}),
       });
       return json(res, 201, result);
     }

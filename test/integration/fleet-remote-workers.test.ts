@@ -146,7 +146,7 @@ test("coordinator --listen (its plain stage made gen-1) and two workers with the
   assert.equal(await readFile(path.join(world.stage, "base-marker"), "utf8"), "made-by-base\n");
   assert.notEqual((await readSubvolumeInfo(nodeExec, path.join(layout.generationsDir, "gen-2")))?.receivedUuid ?? null, null, "gen-2 was received from a worker, not made here");
 
-  // Each step ran with a store's paths: its log is in that worker's store, none in the coordinator's state.
+  // Each step ran with a store's paths: its log is in that worker's store, and was sent home to the run's log directory.
   const where = async (task: string): Promise<number[]> => {
     const found: number[] = [];
     for (const [index, store] of stores.entries()) if (await exists(path.join(store, "amd64", "logs", runId, `${task}.log`))) found.push(index);
@@ -155,7 +155,13 @@ test("coordinator --listen (its plain stage made gen-1) and two workers with the
   const ran = { base: await where("base"), left: await where("left"), right: await where("right") };
   for (const [task, indexes] of Object.entries(ran)) assert.equal(indexes.length, 1, `${task} ran on one worker: ${JSON.stringify(ran)}`);
   assert.notEqual(ran.left[0], ran.right[0], "left and right ran on different workers");
-  assert.equal(await exists(path.join(world.stateDir, "logs", runId, "left.log")), false, "no step ran with the coordinator's log directory");
+  for (const [task, indexes] of Object.entries(ran)) {
+    const kept: string = await readFile(path.join(stores[indexes[0]!]!, "amd64", "logs", runId, `${task}.log`), "utf8");
+    assert.equal(await readFile(path.join(world.stateDir, "logs", runId, `${task}.log`), "utf8"), kept, `${task}'s log came home whole`);
+  }
+  const shown = await runCli(["log", "left", "-c", world.config]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /Emerging binary \(\d of 2\) app-misc\/base-one-1\.0/, "binpkgbot log on the coordinator shows a step a worker ran");
   for (const task of ["left", "right"] as const) {
     const log = await readFile(path.join(stores[ran[task][0]!]!, "amd64", "logs", runId, `${task}.log`), "utf8");
     assert.match(log, /gen-2/, `${task} ran on the generation the persisting step made`);

@@ -1,5 +1,6 @@
 // The transfer options of `binpkgbot coordinator` (serve /fleet/TARGET/ over HTTP(S)) and of
 // `binpkgbot worker` (reach them, keep the target's copy in --store). Problems are one line each.
+import path from "node:path";
 import { parseListenAddress } from "../../binhost/listen-address.js";
 import { adoptPlainStages } from "../../fleet/transfer/coordinator-stages.js";
 import { createHttpStageSync, type StageSync } from "../../fleet/transfer/stage-sync.js";
@@ -42,7 +43,7 @@ export async function startCoordinatorTransfers(values: CoordinatorTransferValue
   if (values["token-file"] === undefined) throw new CliError("--listen needs --token-file FILE, the workers' bearer token (openssl rand -hex 32 > FILE; chmod 600 FILE)", ExitCode.usage);
   if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) throw new CliError("--tls-cert and --tls-key go together: give the certificate and its key", ExitCode.usage);
   const token = await readToken(values["token-file"]);
-  const targets = entries.map(({ target, config }) => ({ name: target.name, stage: config.stage, pkgdir: config.pkgdir, stageGenerations: config.stageGenerations, signs: config.signing !== null }));
+  const targets = entries.map(({ target, config }) => ({ name: target.name, stage: config.stage, pkgdir: config.pkgdir, stageGenerations: config.stageGenerations, signs: config.signing !== null, logsDir: path.join(config.stateDir, "logs") }));
   const tls = values["tls-cert"] !== undefined && values["tls-key"] !== undefined ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined;
   let server: TransferServer;
   try {

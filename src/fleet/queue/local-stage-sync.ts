@@ -34,6 +34,8 @@ export function localStageSync(paths: TargetPaths): StageSync {
     async pushGeneration(target, _parent, generation) {
       await requireCurrent(target, generation, "the step should have made");
     },
+    // The log is already where the coordinator's run records it.
+    uploadLog: async () => undefined,
     async uploadBinpkgs(target, pkgdir, relativePaths) {
       const home = known(target).pkgdir;
       if (path.resolve(pkgdir) !== path.resolve(home)) throw new Error(`target ${target}: the job built into ${pkgdir}, not the target's PKGDIR ${home}; one host needs no upload`);

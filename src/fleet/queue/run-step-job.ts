@@ -17,6 +17,7 @@ import { readCurrent, stageLayout } from "../../stage/layout.js";
 import { recoverStage } from "../../stage/transaction.js";
 import type { StageSync } from "../transfer/stage-sync.js";
 import type { JobPlace } from "../transfer/store-place.js";
+import { CoordinatorError } from "../transfer/transfer-client.js";
 import { judgeJobOutcome, placeAddedBinpkgs, readStepJob, type JobOutcome, type StepJob } from "./step-job.js";
 
 export interface StepJobDeps {
@@ -52,7 +53,9 @@ async function carryOutStep(planned: StepJob, deps: StepJobDeps): Promise<StepOu
   const data = remote.job;
   const { step } = data;
   const started = deps.engine.clock();
-  const refuse = (error: Error): StepOutcome => ({ step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: error.message, failure: refused(step, error) });
+  const refuse = (error: Error): StepOutcome => isCoordinatorUnreachable(error)
+    ? { step, result: "interrupted", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: error.message }
+    : { step, result: "failed", exitCode: null, durationMs: deps.engine.clock() - started, added: [], reason: error.message, failure: refused(step, error) };
   try {
     await deps.place.ready(remote);
   } catch (error) {
@@ -87,6 +90,7 @@ async function runAndHandBack(data: StepJob, deps: StepJobDeps): Promise<StepOut
   const outcome = await runStep(context, step, decision, deps.engine.signal).finally(async () => {
     for (const message of await work.releaseAll()) deps.engine.emit({ kind: "warning", message, step });
   });
+  if (deps.place.remote) await sendLog(data, deps);
   if (outcome.result !== "succeeded") return outcome;
   try {
     if (step.persist) {
@@ -100,7 +104,19 @@ async function runAndHandBack(data: StepJob, deps: StepJobDeps): Promise<StepOut
     if (deps.place.remote && added.length > 0) deps.engine.emit({ kind: "notice", message: `${data.target} ${step.task.id}: sent the binpkgs it built to the coordinator: ${placed.join(", ")}`, step });
     return { ...outcome, added: placeAddedBinpkgs(outcome.added, placed) };
   } catch (error) {
+    // The coordinator was away (restarting, the network): the job is tried again, on this worker or another.
+    if (isCoordinatorUnreachable(error as Error)) return { ...outcome, result: "interrupted", reason: (error as Error).message };
     return { ...outcome, result: "failed", reason: (error as Error).message, failure: refused(step, error as Error) };
+  }
+}
+
+/** The step's log goes to the coordinator, failed or not, where its run records it; if it cannot, it stays here, and the job goes on. */
+async function sendLog(data: StepJob, deps: StepJobDeps): Promise<void> {
+  const { step, plan } = data;
+  try {
+    await deps.stageSync.uploadLog(data.target, plan.runId, step.task.id, step.logFile);
+  } catch (error) {
+    deps.engine.emit({ kind: "warning", message: `${data.target} ${step.task.id}: ${(error as Error).message}; the log stays on this worker at ${step.logFile}`, step });
   }
 }
 
@@ -126,6 +142,18 @@ async function clearEarlierAttempt(data: StepJob, engine: EngineDeps): Promise<v
     }
   }
   await rm(step.workDir, { recursive: true, force: true });
+}
+
+/** Network errors that pass: the coordinator restarting, a connection dropped, a proxy in between saying so. */
+const PASSING_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/** Whether `error` (or one of its causes) says the coordinator could not be reached, rather than refused the job. */
+export function isCoordinatorUnreachable(error: Error): boolean {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    if (cause instanceof CoordinatorError && (cause.status === 502 || cause.status === 503 || cause.status === 504)) return true;
+    if (PASSING_ERRNO.has((cause as NodeJS.ErrnoException).code ?? "")) return true;
+  }
+  return false;
 }
 
 function refused(step: Step, error: Error): Failure {

@@ -27,6 +27,8 @@ export interface TransferTarget {
   stageGenerations: number;
   /** The target signs its binpkgs: uploads must come signed (binpkg-upload.ts). */
   signs?: boolean;
+  /** STATE_DIR/logs: where the steps' logs sent by workers go (log-upload.ts); none: they are refused. */
+  logsDir?: string;
 }
 
 export interface StageDeps {

@@ -22,6 +22,8 @@ export interface StageSync {
   /** Uploads binpkgs a job built (paths relative to the job's PKGDIR, with their Packages entries); returns
    *  their paths in the coordinator's PKGDIR, in order (another BUILD_ID where another build had theirs). */
   uploadBinpkgs(target: string, pkgdir: string, relativePaths: readonly string[]): Promise<string[]>;
+  /** Sends the log of a step this worker ran to the coordinator's run (RUN/TASK.log there); one host: nothing to send. */
+  uploadLog(target: string, runId: string, taskId: string, file: string): Promise<void>;
 }
 
 export interface HttpStageSyncOptions {
@@ -49,6 +51,14 @@ export async function createHttpStageSync(options: HttpStageSyncOptions): Promis
     pushGeneration: (target, parent, generation, subvolume) =>
       serialised(target, () => pushStoreGeneration(target, parent, generation, subvolume, options.pushedBy ?? "pushed by a worker", deps)),
     uploadBinpkgs: (target, pkgdir, relativePaths) => uploadBinpkgs(client, target, pkgdir, relativePaths),
+    async uploadLog(target, runId, taskId, file) {
+      const url = `/fleet/${target}/logs/${runId}/${encodeURIComponent(`${taskId}.log`)}`;
+      const { size } = await stat(file);
+      const res = await client.request("PUT", url, { headers: { "content-type": "text/plain", "content-length": String(size) }, body: createReadStream(file) }).catch((error: Error) => {
+        throw new StageSyncError(`target ${target}: cannot send the log ${file} to the coordinator: ${error.message}`, { cause: error });
+      });
+      res.resume();
+    },
   };
 }
 

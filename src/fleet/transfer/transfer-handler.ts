@@ -4,6 +4,7 @@ import type http from "node:http";
 import { nodeExec, type Exec } from "../../exec/exec.js";
 import { sendPkgdirFile } from "./binpkg-read.js";
 import { addUploadedBinpkg } from "./binpkg-upload.js";
+import { receiveStepLog } from "./log-upload.js";
 import { TransferError } from "./btrfs-stream.js";
 import { listGenerations, planSend, receiveGeneration, sendGeneration, type TransferTarget } from "./coordinator-stages.js";
 import { isAuthorized } from "./transfer-token.js";
@@ -73,6 +74,10 @@ async function answer(
         maxBytes: options.maxBinpkgBytes ?? 8 * 1024 ** 3, now: deps.now, requireSigned: target.signs === true, ...(options.python ? { python: options.python } : {}),
       });
       return json(res, 201, result);
+    }
+    case "upload-log": {
+      if (target.logsDir === undefined) return fail(req, res, 404, `target ${target.name} takes no logs here`);
+      return json(res, 201, await receiveStepLog(target.logsDir, route.run, route.task, req, options.maxBinpkgBytes ?? 8 * 1024 ** 3));
     }
     case "read-index":
       return sendPkgdirFile(target.pkgdir, INDEX_NAME, res);

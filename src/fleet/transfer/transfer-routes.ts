@@ -5,6 +5,7 @@
 //   PUT  /fleet/T/binpkgs/<PATH>              a binpkg: its Packages entry, then its bytes
 //   GET  /fleet/T/binpkgs/Packages            the target's index, for a worker's PKGDIR copy
 //   GET  /fleet/T/binpkgs/<PATH>              a binpkg the index lists (never a hidden, lock or temporary file)
+//   PUT  /fleet/T/logs/<RUN>/<TASK>.log       a step's log, from the worker that ran it, to the run's log directory
 
 export const FLEET_PREFIX = "/fleet/";
 /** FleetTarget.name (src/fleet/fleet.ts): one path segment. */
@@ -24,7 +25,13 @@ export type TransferRoute =
   | { kind: "receive-generation"; target: string; generation: string; parent: string }
   | { kind: "upload-binpkg"; target: string; path: string }
   | { kind: "read-index"; target: string }
-  | { kind: "read-binpkg"; target: string; path: string };
+  | { kind: "read-binpkg"; target: string; path: string }
+  | { kind: "upload-log"; target: string; run: string; task: string };
+
+/** A run id (src/engine/perform-run.ts): a time and a process id. */
+export const RUN_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9]{1,10}$/;
+/** A task id as the config allows it (src/config/tasks.ts), with `.log`. */
+const TASK_LOG_NAME = /^([A-Za-z0-9][A-Za-z0-9._+-]{0,199})\.log$/;
 
 /** The index's name under /fleet/T/binpkgs/: never a binpkg path (those have a category directory). */
 export const INDEX_NAME = "Packages";
@@ -42,6 +49,7 @@ export function parseTransferRoute(method: string, url: string): RouteResult {
     return { ok: false, status: 404, message: `no such transfer path ${parsed.pathname}: use /fleet/TARGET/generations or /fleet/TARGET/binpkgs/PATH` };
   }
   if (area === "binpkgs") return binpkgRoute(method, target, rest, parsed.pathname);
+  if (area === "logs") return logRoute(method, target, rest, parsed.pathname);
   if (area !== "generations") return { ok: false, status: 404, message: `no such transfer path ${parsed.pathname}` };
   return generationRoute(method, target, rest, parsed.searchParams.get("parent"));
 }
@@ -53,6 +61,16 @@ function binpkgRoute(method: string, target: string, rest: readonly string[], pa
   const problem = path === null ? `malformed percent-encoding in ${pathname}` : checkBinpkgPath(path);
   if (problem !== null || path === null) return { ok: false, status: 400, message: problem ?? "no path" };
   return { ok: true, route: method === "PUT" ? { kind: "upload-binpkg", target, path } : { kind: "read-binpkg", target, path } };
+}
+
+function logRoute(method: string, target: string, rest: readonly string[], pathname: string): RouteResult {
+  if (method !== "PUT") return { ok: false, status: 405, message: `${method} ${pathname}: a step's log is uploaded with PUT` };
+  const [run = "", name = "", ...more] = rest;
+  const task = TASK_LOG_NAME.exec(name)?.[1];
+  if (!RUN_ID.test(run) || task === undefined || more.length > 0) {
+    return { ok: false, status: 400, message: `${pathname}: a log is uploaded to /fleet/TARGET/logs/RUN/TASK.log (a run id, then a task id and .log)` };
+  }
+  return { ok: true, route: { kind: "upload-log", target, run, task } };
 }
 
 function decodePath(segments: readonly string[]): string | null {

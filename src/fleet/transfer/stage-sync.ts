@@ -6,6 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { readPackagesIndexFile } from "../../binhost/pkgdir-index.js";
 import { nodeExec, type Exec } from "../../exec/exec.js";
+import { keyedSerial } from "./keyed-serial.js";
 import { createTransferClient, type CoordinatorConnection, type TransferClient } from "./transfer-client.js";
 import { ENTRY_LENGTH_HEADER } from "./transfer-routes.js";
 import { ensureStoreGeneration, pushStoreGeneration, StageSyncError, type StoreDeps } from "./worker-store.js";
@@ -39,13 +40,8 @@ export interface HttpStageSyncOptions {
 export async function createHttpStageSync(options: HttpStageSyncOptions): Promise<StageSync> {
   const client = await createTransferClient(options.coordinator);
   const deps: StoreDeps = { exec: options.exec ?? nodeExec, client, store: options.store };
-  const queues = new Map<string, Promise<unknown>>();
   // One transfer per target at a time: two jobs on one generation receive it once.
-  const serialised = <T>(target: string, work: () => Promise<T>): Promise<T> => {
-    const next = (queues.get(target) ?? Promise.resolve()).then(work, work);
-    queues.set(target, next.catch(() => undefined));
-    return next;
-  };
+  const serialised = keyedSerial();
   return {
     ensureGeneration: (target, generation) => serialised(target, () => ensureStoreGeneration(target, generation, deps)),
     pushGeneration: (target, parent, generation, subvolume) =>

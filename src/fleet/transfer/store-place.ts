@@ -11,6 +11,7 @@ import { linkTarget, stageLayout } from "../../stage/layout-paths.js";
 import { pruneGenerations } from "../../stage/transaction.js";
 import { planRemoteJob, type RemoteJob } from "../queue/remote-step.js";
 import type { StepJob } from "../queue/step-job.js";
+import { keyedSerial } from "./keyed-serial.js";
 import { mirrorPkgdir, type MirrorResult } from "./pkgdir-mirror.js";
 import { StageSyncError } from "./worker-store.js";
 import { targetStore } from "./store-layout.js";
@@ -47,12 +48,7 @@ export interface StorePlaceOptions {
 
 export function createStorePlace(options: StorePlaceOptions): JobPlace {
   const held = new Map<string, { generation: string; jobs: number }>();
-  const queues = new Map<string, Promise<unknown>>();
-  const serialised = <T>(target: string, work: () => Promise<T>): Promise<T> => {
-    const next = (queues.get(target) ?? Promise.resolve()).then(work, work);
-    queues.set(target, next.catch(() => undefined));
-    return next;
-  };
+  const serialised = keyedSerial();
   return {
     remote: true,
     localize: (job) => planRemoteJob(job, options.store),

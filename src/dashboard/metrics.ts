@@ -2,6 +2,7 @@
 // through prom-client. Every value is read at scrape time from the state database and the facts of
 // the daemon, so `binpkgbot dashboard` over a timer's runs exports the same as the daemon.
 import { Gauge, Registry } from "prom-client";
+import type { WorkersAnswer } from "../fleet/queue/read-workers.js";
 import type { DashboardSource } from "./api.js";
 
 export const DURATION_BUCKETS_SECONDS = [10, 30, 60, 300, 600, 1800, 3600, 7200, 14400, 43200] as const;
@@ -45,12 +46,26 @@ export function createMetrics(source: DashboardSource): MetricsExporter {
     for (const [server, ratio] of coverageRatios((await source.facts()).coverage)) g.set({ server }, ratio);
   });
   registry.registerMetric(durationHistogram(source) as unknown as Gauge);
+  // Given Redis (dashboard or daemon --redis): the fleet's workers from their heartbeats, read once per scrape.
+  let fleet: WorkersAnswer | null = null;
+  if (source.workers) {
+    gauge("binpkgbot_fleet_redis_up", "1 when Redis answered the read of the workers' heartbeats, 0 when it did not", [], (g) => g.set(fleet?.workers ? 1 : 0));
+    gauge("binpkgbot_fleet_workers", "workers with a live heartbeat, signers (signer=\"true\") and the others", ["signer"], (g) => {
+      for (const signer of [true, false]) g.set({ signer: String(signer) }, (fleet?.workers ?? []).filter((worker) => worker.signer === signer).length);
+    });
+    gauge("binpkgbot_fleet_running_jobs", "steps running on the fleet's workers, by target", ["target"], (g) => {
+      const byTarget = new Map<string, number>();
+      for (const job of (fleet?.workers ?? []).flatMap((worker) => worker.running)) byTarget.set(job.target, (byTarget.get(job.target) ?? 0) + 1);
+      for (const [target, count] of byTarget) g.set({ target }, count);
+    });
+  }
   // The text stays valid until another connection commits or the facts change (PRAGMA data_version):
   // scrapes between runs cost one pragma, not the scans of the histogram and the totals.
   let last: { key: string; text: string } | null = null;
   return {
     render: async () => {
-      const key = JSON.stringify([source.state()?.dataVersion() ?? null, source.state()?.file ?? null, await source.facts()]);
+      fleet = source.workers ? await source.workers() : null;
+      const key = JSON.stringify([source.state()?.dataVersion() ?? null, source.state()?.file ?? null, await source.facts(), fleet]);
       if (last?.key !== key) last = { key, text: await registry.metrics() };
       return { contentType: registry.contentType, text: last.text };
     },

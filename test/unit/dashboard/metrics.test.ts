@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { coverageRatios, createMetrics } from "../../../src/dashboard/metrics.js";
+import type { WorkersAnswer } from "../../../src/fleet/queue/read-workers.js";
 import { openStateDatabase } from "../../../src/state/database.js";
 import { at, runStart, taskStart, tempStateDir } from "../state/state-fixtures.js";
 
@@ -78,5 +79,27 @@ describe("metrics", () => {
   it("read coverage as a list of ratios or of covered/total, and ignore what is neither", () => {
     assert.deepEqual(coverageRatios([{ server: "a", ratio: 0.5 }, { name: "b", covered: 1, total: 0 }, "x"]), [["a", 0.5]]);
     assert.deepEqual(coverageRatios(null), []);
+  });
+
+  it("given Redis, count the fleet's workers (signers apart) and their running steps by target, and say when Redis did not answer", async () => {
+    const worker = (id: string, signer: boolean, running: string[]): NonNullable<WorkersAnswer["workers"]>[number] => ({
+      id, host: id, labels: {}, load: 0, concurrency: 2, signer, targets: [], skipped: [], seenAt: at(0).toISOString(),
+      running: running.map((target, index) => ({ target, task: `t${index}`, jobId: `j${index}`, since: at(0).toISOString() })),
+    });
+    let answer: WorkersAnswer = { workers: [worker("a", true, ["amd64"]), worker("b", false, ["amd64", "arm64"]), worker("c", false, [])], workersError: null };
+    const metrics = createMetrics({ state: () => null, facts: async () => ({}), now: () => 0, workers: async () => answer });
+    const first = parseExposition((await metrics.render()).text).samples;
+    assert.equal(value(first, "binpkgbot_fleet_redis_up"), 1);
+    assert.equal(value(first, "binpkgbot_fleet_workers", { signer: "true" }), 1);
+    assert.equal(value(first, "binpkgbot_fleet_workers", { signer: "false" }), 2);
+    assert.equal(value(first, "binpkgbot_fleet_running_jobs", { target: "amd64" }), 2);
+    assert.equal(value(first, "binpkgbot_fleet_running_jobs", { target: "arm64" }), 1);
+    answer = { workers: null, workersError: "Redis did not answer" };
+    const gone = parseExposition((await metrics.render()).text).samples;
+    assert.equal(value(gone, "binpkgbot_fleet_redis_up"), 0, "a new read, not the cached text");
+    assert.equal(value(gone, "binpkgbot_fleet_workers", { signer: "false" }), 0);
+    assert.equal(value(gone, "binpkgbot_fleet_running_jobs", { target: "amd64" }), undefined);
+    const without = parseExposition((await createMetrics({ state: () => null, facts: async () => ({}), now: () => 0 }).render()).text).samples;
+    assert.equal(without.some((sample) => sample.name.startsWith("binpkgbot_fleet_")), false, "no fleet gauges without Redis");
   });
 });

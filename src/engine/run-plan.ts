@@ -11,6 +11,7 @@ import { PkgdirClaims } from "./binpkg-index.js";
 import type { JobPool } from "./job-slot.js";
 import type { EngineEvent, RunObserver, StepDecision, StepOutcome } from "./events.js";
 import { runWithRetries } from "./retry-step.js";
+import { ThrowAwaySnapshots } from "./keep-failed-step.js";
 import { runStep, type StepContext } from "./run-step.js";
 import { runSchedule } from "./scheduler.js";
 import { WorkFiles } from "./work-files.js";
@@ -61,9 +62,11 @@ export interface RunOutcome {
 
 export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions): Promise<RunOutcome> {
   const work = new WorkFiles(deps.exec);
+  const snapshots = new ThrowAwaySnapshots(plan, deps.exec);
+  const decisions = new Map<number, Promise<StepDecision>>();
   let queue: Promise<unknown> = Promise.resolve();
   const context: StepContext = {
-    plan, deps, work, pkgdir: new PkgdirClaims(),
+    plan, deps, work, snapshots, pkgdir: new PkgdirClaims(),
     serial: (piece) => {
       const result = queue.then(piece);
       queue = result.catch(() => undefined);
@@ -75,11 +78,22 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
   const total = plan.steps.length;
   const schedule = await runSchedule<StepOutcome>({
     graph, jobs: options.jobs ?? 1, signal: deps.signal,
-    run: (index, signal) => startStep(context, index, total, signal, options),
+    run: (index, signal) => startStep(context, index, total, signal, options, decisions.get(index)),
     stopAfter: (index, outcome) => stopReasonAfter(plan.steps[index] as Step, outcome, options) ?? null,
-    upNext: (index) => void (deps.carryOut ? undefined : work.prepare(plan.steps[index] as Step)),
+    upNext: (index, ready) => {
+      if (deps.carryOut) return;
+      const step = plan.steps[index] as Step;
+      void work.prepare(step);
+      // Once nothing before it can change the stage, the repository or its inputs, the step is decided
+      // ahead too; only one that will run gets its snapshot made ahead.
+      if (!ready || decisions.has(index)) return;
+      const decision = decide(step, deps, options);
+      decisions.set(index, decision);
+      decision.then((decided) => decided.skip === null && snapshots.prepare(step), () => undefined);
+    },
   }).finally(async () => {
-    for (const message of await work.releaseAll()) deps.emit({ kind: "warning", message });
+    const failures = await Promise.all([work.releaseAll(), snapshots.settle()]);
+    for (const message of failures.flat()) deps.emit({ kind: "warning", message });
   });
   const outcomes: StepOutcome[] = [];
   for (const [index, step] of plan.steps.entries()) {
@@ -94,10 +108,12 @@ export async function runPlan(plan: Plan, deps: EngineDeps, options: RunOptions)
 }
 
 /** Decides whether the step runs (fingerprint, quarantine, a held stage), runs it with its retries, records it. */
-async function startStep(context: StepContext, index: number, total: number, signal: AbortSignal, options: RunOptions): Promise<StepOutcome> {
+async function startStep(
+  context: StepContext, index: number, total: number, signal: AbortSignal, options: RunOptions, decided?: Promise<StepDecision>,
+): Promise<StepOutcome> {
   const { deps, plan } = context;
   const step = plan.steps[index] as Step;
-  const decision = await decide(step, deps, options);
+  const decision = await (decided ?? decide(step, deps, options));
   if (decision.skip !== null) {
     const outcome: StepOutcome = {
       step, result: "skipped", exitCode: null, durationMs: 0, added: [], reason: decision.skip, ...(decision.quarantined ? { stillFailing: true } : {}),

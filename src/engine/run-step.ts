@@ -15,7 +15,7 @@ import { binpkgbotCommand } from "./cli-hint.js";
 import type { StepDecision, StepOutcome } from "./events.js";
 import { followLog } from "./follow-log.js";
 import { openJobSlot } from "./job-slot.js";
-import { openThrowAwaySnapshot, type ThrowAwaySnapshot } from "./keep-failed-step.js";
+import { openThrowAwaySnapshot, type ThrowAwaySnapshot, type ThrowAwaySnapshots } from "./keep-failed-step.js";
 import { renderLogHeader } from "./log-header.js";
 import { findMissingMountPoints, removeMountPoints } from "./mount-points.js";
 import type { EngineDeps } from "./run-plan.js";
@@ -32,6 +32,8 @@ export interface StepContext {
   pkgdir: PkgdirClaims;
   /** Runs one piece at a time across the run's steps (pruning kept failed snapshots is one). */
   serial: <T>(piece: () => Promise<T>) => Promise<T>;
+  /** Throw-away snapshots made ahead and removed behind; without it, each step makes and removes its own. */
+  snapshots?: ThrowAwaySnapshots;
 }
 
 interface OpenedStep {
@@ -69,7 +71,7 @@ async function openStep(context: StepContext, step: Step, decision: StepDecision
   const { plan, deps, work } = context;
   cleanup.push(`work directory ${step.workDir}`, async () => work.release(step));
   await work.ready(step);
-  const throwAway = await openThrowAwaySnapshot(plan, step, deps, cleanup);
+  const throwAway = await openThrowAwaySnapshot(plan, step, deps, cleanup, context.snapshots);
   // One file per step, written only by this step: lines of concurrent steps never meet in one file.
   const log = await open(step.logFile, "a");
   cleanup.push(`log ${step.logFile}`, () => log.close());

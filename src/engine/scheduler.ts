@@ -17,8 +17,11 @@ export interface ScheduleOptions<R> {
   run: (index: number, signal: AbortSignal) => Promise<R>;
   /** Why nothing more may run after this result, or null. The first reason wins; it also stops the running steps. */
   stopAfter: (index: number, result: R) => string | null;
-  /** The step expected to start next, so that its files can be laid out while others run. */
-  upNext?: (index: number) => void;
+  /**
+   * The step expected to start next, so that its files can be laid out while others run; `ready`: every
+   * step it depends on has finished (it waits only for a free slot), so nothing before it changes the stage now.
+   */
+  upNext?: (index: number, ready: boolean) => void;
 }
 
 export interface Schedule<R> {
@@ -48,7 +51,7 @@ export async function runSchedule<R>(options: ScheduleOptions<R>): Promise<Sched
       if (!stop.signal.aborted) {
         startReady(options.graph, Math.max(1, Math.floor(options.jobs)), state);
         const index = next();
-        if (index !== undefined) options.upNext?.(index);
+        if (index !== undefined) options.upNext?.(index, (options.graph.dependencies[index] ?? []).every((before) => state.finished.has(before)));
       }
       if (state.running.size === 0) break;
       await Promise.race(state.running.values());

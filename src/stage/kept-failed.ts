@@ -26,10 +26,15 @@ export async function readKeptFailed(layout: StageLayout): Promise<KeptFailed[]>
   return sortNewestFirst(kept);
 }
 
+/** Where a throw-away step of `task` in run `run` runs. */
+export function runningSnapshotPath(layout: StageLayout, task: string, run: string): string {
+  return path.join(layout.keptFailedDir, runningName(task, run));
+}
+
 /** A writable snapshot of the stage for one throw-away step; the caller removes it unless it is kept. */
 export async function createRunningSnapshot(layout: StageLayout, task: string, run: string, exec: Exec): Promise<string> {
   await mkdir(layout.keptFailedDir, { recursive: true });
-  const running = path.join(layout.keptFailedDir, runningName(task, run));
+  const running = runningSnapshotPath(layout, task, run);
   // The stage path may be a symlink to its current generation (src/stage/layout.ts).
   await createSnapshot(exec, await realpath(layout.stage), running);
   return running;

@@ -30,6 +30,8 @@ export interface ThrowAwaySnapshot {
 export class ThrowAwaySnapshots {
   /** By step: a snapshot made ahead, not taken by an attempt yet (its path, or the error making it). */
   private readonly ahead = new Map<Step, Promise<{ path: string } | { error: unknown }>>();
+  /** Snapshots to remove once the next container has started. */
+  private readonly pending = new Set<string>();
   /** By snapshot path: its removal, still going. */
   private readonly removing = new Map<string, Promise<void>>();
   private readonly failures: string[] = [];
@@ -53,14 +55,20 @@ export class ThrowAwaySnapshots {
     return made.path;
   }
 
-  /** Removes the snapshot in the background (unless it was kept: moved away). */
+  /**
+   * Removes the snapshot in the background (unless it was kept: moved away), once the next container has
+   * started (`containerStarted`) or the run ends: starting a process costs the event loop a few
+   * milliseconds, which are then not spent between two containers.
+   */
   remove(path: string): void {
-    const removal = removeRunningSnapshot(path, this.exec).catch((error: unknown) => {
-      this.failures.push(`could not remove the throw-away snapshot ${path}: ${(error as Error).message}; run: btrfs subvolume delete ${path}`);
-    }).finally(() => {
-      if (this.removing.get(path) === removal) this.removing.delete(path);
+    this.pending.add(path);
+  }
+
+  /** A container was just started: the removals waiting for that begin. */
+  containerStarted(): void {
+    setImmediate(() => {
+      for (const path of [...this.pending]) this.startRemoval(path);
     });
-    this.removing.set(path, removal);
   }
 
   /** Removes the snapshots made ahead for steps that did not start, waits for every removal; returns what failed. */
@@ -71,15 +79,27 @@ export class ThrowAwaySnapshots {
       const result = await made;
       if ("path" in result) this.remove(result.path);
     }
+    for (const path of [...this.pending]) this.startRemoval(path);
     while (this.removing.size > 0) await Promise.all(this.removing.values());
     return this.failures.splice(0);
+  }
+
+  private startRemoval(path: string): Promise<void> {
+    this.pending.delete(path);
+    const removal = removeRunningSnapshot(path, this.exec).catch((error: unknown) => {
+      this.failures.push(`could not remove the throw-away snapshot ${path}: ${(error as Error).message}; run: btrfs subvolume delete ${path}`);
+    }).finally(() => {
+      if (this.removing.get(path) === removal) this.removing.delete(path);
+    });
+    this.removing.set(path, removal);
+    return removal;
   }
 
   private async make(step: Step): Promise<string> {
     if (step.kind !== "container" || step.keepFailed === null) throw new Error(`${step.task.id} runs in no snapshot of its own`);
     const path = runningSnapshotPath(stageLayout(step.keepFailed.stage), step.task.id, this.plan.runId);
     // A retry reuses the path: the earlier attempt's snapshot must be gone first.
-    await this.removing.get(path);
+    await (this.pending.has(path) ? this.startRemoval(path) : this.removing.get(path));
     return createRunningSnapshot(stageLayout(step.keepFailed.stage), step.task.id, this.plan.runId, this.exec);
   }
 }

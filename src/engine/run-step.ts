@@ -113,7 +113,9 @@ async function startCommand(context: StepContext, step: Step, opened: OpenedStep
   if (step.kind === "host") return deps.exec.run(step.argv, { ...options, env: { ...deps.env, ...step.env }, capture: false });
   const mountPoints = step.spec.ephemeral ? [] : await findMissingMountPoints(step.spec.directory, step.spec.binds.map((bind) => bind.to));
   // Per-step resources held only while the container runs are acquired and released around this call.
-  const result = await runContainer(deps.exec, { ...(throwAway?.spec ?? step.spec), argv: throwAway?.argv ?? step.argv }, { ...options, env: deps.env, capture: false });
+  const running = runContainer(deps.exec, { ...(throwAway?.spec ?? step.spec), argv: throwAway?.argv ?? step.argv }, { ...options, env: deps.env, capture: false });
+  context.snapshots?.containerStarted();
+  const result = await running;
   await removeMountPoints(mountPoints);
   return result;
 }

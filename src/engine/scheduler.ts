@@ -18,7 +18,8 @@ export interface ScheduleOptions<R> {
   /** Why nothing more may run after this result, or null. The first reason wins; it also stops the running steps. */
   stopAfter: (index: number, result: R) => string | null;
   /**
-   * The step expected to start next, so that its files can be laid out while others run; `ready`: every
+   * The steps expected to start next (as many as `jobs`), each once per turn of the loop, so that their files
+   * can be laid out while others run; `ready`: every
    * step it depends on has finished (it waits only for a free slot), so nothing before it changes the stage now.
    */
   upNext?: (index: number, ready: boolean) => void;
@@ -45,13 +46,14 @@ export async function runSchedule<R>(options: ScheduleOptions<R>): Promise<Sched
   if (options.signal.aborted) onSignal();
   options.signal.addEventListener("abort", onSignal, { once: true });
   const state = new ScheduleState(options, stop);
+  const jobs = Math.max(1, Math.floor(options.jobs));
   const next = firstNotStarted(options.graph.groups.flat(), (index) => state.finished.has(index) || state.running.has(index));
   try {
     for (;;) {
       if (!stop.signal.aborted) {
-        startReady(options.graph, Math.max(1, Math.floor(options.jobs)), state);
-        const index = next();
-        if (index !== undefined) options.upNext?.(index, (options.graph.dependencies[index] ?? []).every((before) => state.finished.has(before)));
+        startReady(options.graph, jobs, state);
+        // As many as may run at once: with `jobs` containers, that many may need theirs when the running end.
+        for (const index of next(jobs)) options.upNext?.(index, (options.graph.dependencies[index] ?? []).every((before) => state.finished.has(before)));
       }
       if (state.running.size === 0) break;
       await Promise.race(state.running.values());
@@ -96,12 +98,12 @@ class ScheduleState<R> {
   }
 }
 
-/** The first step of `order` not started yet; a cursor, since steps start in that order. */
-function firstNotStarted(order: readonly number[], started: (index: number) => boolean): () => number | undefined {
+/** The first `count` steps of `order` not started yet; a cursor, since steps start in that order. */
+function firstNotStarted(order: readonly number[], started: (index: number) => boolean): (count: number) => number[] {
   let cursor = 0;
-  return () => {
+  return (count) => {
     while (cursor < order.length && started(order[cursor] as number)) cursor++;
-    return order[cursor];
+    return order.slice(cursor, cursor + count);
   };
 }
 

@@ -186,3 +186,25 @@ test("scheduler: upNext names the step that starts next", async () => {
   await done;
   assert.deepEqual(upNext.slice(0, 2), [1, 2]);
 });
+
+test("scheduler: with jobs: 2, upNext names the next two steps, ready only while no barrier before them is unfinished", async () => {
+  const runner = fakeRunner();
+  const upNext: [number, boolean][] = [];
+  let upgraded = false;
+  const steps = [install("a"), install("b"), install("c"), install("d"), upgrade("u"), install("e")];
+  const done = runSchedule<Result>({
+    graph: planStepGraph(steps), jobs: 2, signal: new AbortController().signal, run: runner.run, stopAfter: () => null,
+    upNext: (index, ready) => {
+      upNext.push([index, ready]);
+      if (index === 5 && ready) assert.ok(upgraded, "e is ready only once u finished");
+    },
+  });
+  await settle();
+  assert.deepEqual(upNext.slice(0, 2), [[2, true], [3, true]], "a and b run: c and d are next, and nothing they wait for is running");
+  for (const index of [0, 1, 2, 3]) await runner.finish(index);
+  assert.ok(upNext.some(([index, ready]) => index === 5 && !ready), "e is named while u runs, not ready");
+  upgraded = true;
+  await runner.finish(4);
+  await runner.finish(5);
+  await done;
+});

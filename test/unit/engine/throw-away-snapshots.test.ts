@@ -99,7 +99,7 @@ function deps(exec: Exec, options: { observer?: RunObserver; signal?: AbortSigna
   };
 }
 
-test("throw-away snapshots: the next step's snapshot is made while the step before it runs, and each is removed", async () => {
+test("throw-away snapshots: the next step's snapshot is made while the step before it runs, and each is removed once the next container started", async () => {
   const plan = await planOf([throwAway("a"), throwAway("b"), throwAway("c")]);
   const host = fakeHost(plan);
   const outcome = await runPlan(plan, deps(host.exec), { failFast: false });
@@ -110,6 +110,9 @@ test("throw-away snapshots: the next step's snapshot is made while the step befo
     assert.equal(host.log.filter((line) => line === `snapshot ${name}`).length, 1, `one snapshot of ${name}`);
     assert.ok(host.log.indexOf(`delete ${name}`) > host.log.indexOf(`end ${name}`), `${name}'s snapshot removed after its container`);
   }
+  assert.ok(host.log.indexOf("delete a") > host.log.indexOf("start b"), `a's removal waits until b's container started: ${host.log.join(", ")}`);
+  assert.ok(host.log.indexOf("delete a") < host.log.indexOf("end b"), `and is done while b runs: ${host.log.join(", ")}`);
+  assert.ok(host.log.indexOf("delete b") > host.log.indexOf("start c"), `b's until c's: ${host.log.join(", ")}`);
   assert.deepEqual([...host.live], [], "nothing left when runPlan returns");
 });
 

@@ -9,10 +9,13 @@
 // refused. Output events go nowhere here: printing them (journal, stdout) costs the same either way.
 // Target: the relay no more than 5% slower with 50 clients. Each arm also gives this process's CPU time
 // during the relay, which other load on the machine disturbs less than the wall time; BENCH_LIVE_VERBOSE=1
-// prints every round. Needs root and btrfs, like output-relay.ts.
+// prints every round. Each arm's slowdown is the median over rounds of its time against the lone relay
+// of the same round (rounds rotate the arms' order), which machine drift disturbs less than a ratio of
+// medians; the dashboard arm also gives the CPU time the dashboard process used meanwhile, the most it
+// could have taken from the relay. Needs root and btrfs, like output-relay.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { setPriority } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -78,6 +81,7 @@ export async function benchLiveLogClients(): Promise<BenchResult[]> {
     const dashboard = await startDashboardProcess(world.config);
     const times: Record<Arm, number[]> = { alone: [], daemon: [], dashboard: [] };
     const cpu: Record<Arm, number[]> = { alone: [], daemon: [], dashboard: [] };
+    const dashboardCpu: number[] = [];
     try {
       for (let round = 0; round < ROUNDS; round++) {
         // Rotating the order, so that writeback of the previous run's log weighs on every arm alike.
@@ -85,7 +89,9 @@ export async function benchLiveLogClients(): Promise<BenchResult[]> {
         for (const arm of [...arms.slice(round % 3), ...arms.slice(0, round % 3)]) {
           const url = arm === "alone" ? null : `${arm === "daemon" ? daemon.url : dashboard.url}/live/print`;
           const clients = url === null ? null : startClients(url);
+          const dashboardBefore = await processCpuMs(dashboard.child.pid);
           const relay = await relayOnce(config);
+          if (arm === "dashboard") dashboardCpu.push((await processCpuMs(dashboard.child.pid)) - dashboardBefore);
           times[arm].push(relay.ms);
           cpu[arm].push(relay.cpuMs);
           if (clients) await clients.check();
@@ -100,7 +106,8 @@ export async function benchLiveLogClients(): Promise<BenchResult[]> {
     if (process.env.BENCH_LIVE_VERBOSE === "1") console.error(JSON.stringify({ times, cpu }));
     const alone = median(times.alone);
     const rate = (ms: number): number => round((BYTES / 1024 ** 2) / (ms / 1000), 0);
-    const slowdown = (arm: Arm): number => round((median(times[arm]) / alone - 1) * 100, 1);
+    // Per round: the arm against the lone relay of the same round.
+    const slowdown = (arm: Arm): number => round((median(times[arm].map((ms, index) => ms / (times.alone[index] ?? Number.NaN))) - 1) * 100, 1);
     const cpuOf = (arm: Arm): string => `; this process's CPU ${round(median(cpu[arm]) / 1000, 2)} s`;
     return [
       { name: "live log: relay alone", value: rate(alone), unit: "MiB/s", detail: `${BYTES / 1024 ** 2} MiB of lines through a container's pipe to the log; median of ${ROUNDS}${cpuOf("alone")}` },
@@ -108,6 +115,10 @@ export async function benchLiveLogClients(): Promise<BenchResult[]> {
       { name: `live log: relay, ${CLIENTS} clients on dashboard`, value: rate(median(times.dashboard)), unit: "MiB/s", detail: `binpkgbot dashboard in another process${cpuOf("dashboard")}` },
       { name: "live log: slowdown, clients on the daemon", value: slowdown("daemon"), unit: "%", detail: "target ≤ 5" },
       { name: "live log: slowdown, clients on dashboard", value: slowdown("dashboard"), unit: "%", detail: "target ≤ 5" },
+      {
+        name: "live log: dashboard process CPU per relay", value: round(median(dashboardCpu), 0), unit: "ms",
+        detail: `serving ${CLIENTS} clients while the relay took ${round(median(times.dashboard), 0)} ms (median), ${round((median(dashboardCpu) / median(times.dashboard)) * 100, 1)}% of one CPU`,
+      },
     ];
   });
 }
@@ -136,6 +147,15 @@ async function relayOnce(config: Config): Promise<{ ms: number; cpuMs: number }>
   const log = path.join(run.plan.logDir, "print.log");
   if ((await stat(log)).size < BYTES) throw new Error(`${log} has fewer bytes than the task printed`);
   return { ms: last - first, cpuMs: cpuUsed };
+}
+
+/** User and system CPU time of a process so far, from /proc/PID/stat (proc(5): utime and stime, in clock ticks of 1/100 s). */
+async function processCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** The clients, niced; check() waits for them and throws unless every one followed the task to its end. */

@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { formatIssue } from "../config/issues.js";
-import { DEFAULT_CACHE_DIR, loadConfigCached, readCodeIdentity } from "../io/config-cache.js";
+import { cacheDir } from "../io/cache-dir.js";
+import { loadConfigCached, readCodeIdentity } from "../io/config-cache.js";
 import { diskConfigFiles } from "../io/config-files.js";
 import type { LoadedConfig } from "./load-config.js";
 
@@ -15,18 +16,12 @@ const LOADER_DIR = "config";
 
 export async function loadConfigCachedOrFail(file: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
   const result = await loadConfigCached(file, diskConfigFiles, {
-    dir: configCacheDir(env), code: loaderIdentity(), load: async () => (await import("../config/load.js")).loadConfig,
+    dir: cacheDir(env), code: loaderIdentity(), load: async () => (await import("../config/load.js")).loadConfig,
   });
   if (!result.ok) return (await import("./load-config.js")).failOnIssues(result);
   return { config: result.config, warnings: result.warnings.map(formatIssue) };
 }
 
-/** BINPKGBOT_CACHE_DIR: where entries go; empty: no cache. */
-export function configCacheDir(env: NodeJS.ProcessEnv): string | null {
-  const given = env.BINPKGBOT_CACHE_DIR;
-  if (given === undefined) return DEFAULT_CACHE_DIR;
-  return given === "" ? null : given;
-}
 
 function loaderIdentity(): string {
   const packages = [fileURLToPath(new URL("../../../package.json", import.meta.url)), dependencyPackageJson("yaml"), dependencyPackageJson("croner")];

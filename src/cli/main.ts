@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The command line: the only place errors become messages and exit codes.
 import { readFileSync } from "node:fs";
+import nodeModule from "node:module";
+import path from "node:path";
 import { nodeExec } from "../exec/exec.js";
 import type { CommandContext } from "./command-context.js";
 import { CliError, ExitCode } from "./exit-codes.js";
 import { createLineOutput } from "./output.js";
 import { closest } from "./parse-args.js";
+import { cacheDir, COMPILED_DIR } from "../io/cache-dir.js";
 
 type CommandModule = { help: string; run: (context: CommandContext, signal: AbortSignal) => Promise<number> };
 
@@ -105,7 +108,25 @@ const STOP_NOTICES: Record<string, string | null> = {
   daemon: null, serve: "closing the binhost", dashboard: "closing the dashboard", worker: "stopping its steps and giving their jobs back",
 };
 
+/**
+ * On Node 22.1 and later, V8's compiled code of the modules a command loads is kept between runs
+ * (module.enableCompileCache), beside the config cache (src/cli/load-config-cached.ts), so that a short
+ * run does not compile them again; none where that cache is off. NODE_COMPILE_CACHE, if set, wins: Node
+ * reads it itself. Node checks each entry against its module's source, so a rebuilt file is compiled anew.
+ */
+function enableCompileCache(env: NodeJS.ProcessEnv): void {
+  const enable = (nodeModule as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  const dir = cacheDir(env);
+  if (enable === undefined || dir === null || env.NODE_COMPILE_CACHE !== undefined) return;
+  try {
+    enable(path.join(dir, COMPILED_DIR));
+  } catch {
+    // A cache that cannot be written costs only the time it would save.
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  enableCompileCache(process.env);
   const controller = new AbortController();
   let commandName = "run";
   const onSignal = (name: string): void => {

@@ -11,8 +11,6 @@ import { isDeepStrictEqual } from "node:util";
 import type { ConfigFiles } from "../config/includes.js";
 import type { LoadResult } from "../config/load.js";
 
-/** Where entries are kept when BINPKGBOT_CACHE_DIR does not say: data that can be made again (FHS /var/cache). */
-export const DEFAULT_CACHE_DIR = "/var/cache/binpkgbot/config";
 
 /** Entries not written for this long are removed when another is written (configs of removed test trees, old paths). */
 const STALE_MS = 30 * 24 * 3600 * 1000;
@@ -123,10 +121,12 @@ function writeEntry(entryFile: string, entry: Entry): void {
   }
 }
 
+/** Old entries and temporary files; not the directory of compiled code (src/cli/main.ts), which Node keeps itself. */
 function removeStaleEntries(dir: string, now: number): void {
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
-    if (now - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? now) > STALE_MS) rmSync(file, { force: true });
+    const info = statSync(file, { throwIfNoEntry: false });
+    if (info?.isFile() && now - info.mtimeMs > STALE_MS) rmSync(file, { force: true });
   }
 }
 

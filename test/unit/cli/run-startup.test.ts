@@ -4,7 +4,8 @@
 // imported where it is used.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -41,4 +42,26 @@ test("the run command loads neither the YAML parser nor the code of releases, se
     /\/src\/coverage\/check-coverage\.js$/, /\/src\/coverage\/server-files\.js$/, /\/src\/report\/(read-server-report|store-report)\.js$/, /\/src\/jobserver\/fifo-jobserver\.js$/, /\/src\/failure\/classify\.js$/,
   ];
   assert.deepEqual(loaded.filter((url) => unwanted.some((pattern) => pattern.test(url))), []);
+});
+
+test("on Node 22.1 and later, the compiled code of the modules a command loads is kept in the cache directory; on older Node, nothing is written there", (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "binpkgbot-compile-cache-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = path.join(dir, "binpkgbot.yml");
+  writeFileSync(config, "stage: /s\netc_portage: /e\nportage_repo: /r\npkgdir: /p\ntasks:\n  - install: app-misc/a\n");
+  const cache = path.join(dir, "cache");
+  const env: NodeJS.ProcessEnv = { ...process.env, BINPKGBOT_CACHE_DIR: cache };
+  delete env.NODE_COMPILE_CACHE;
+  const result = spawnSync(process.execPath, [path.join(repoRoot, "build", "src", "cli", "main.js"), "validate", "-c", config], { encoding: "utf8", env });
+  assert.equal(result.status, 0, result.stderr);
+  const compiled = path.join(cache, "compiled");
+  const entries = (() => {
+    try {
+      return readdirSync(compiled, { recursive: true });
+    } catch {
+      return null;
+    }
+  })();
+  if ("enableCompileCache" in nodeModule) assert.ok(entries !== null && entries.length > 0, `${compiled} holds the compiled code`);
+  else assert.equal(entries, null, `Node ${process.version} has no compile cache: nothing at ${compiled}`);
 });

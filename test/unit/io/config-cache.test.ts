@@ -152,3 +152,23 @@ test("the code identity changes when a file of the loader's code is rewritten or
   writeFileSync(pkg, JSON.stringify({ version: "1.0.1" }));
   assert.notEqual(readCodeIdentity([code], [pkg]), rebuilt);
 });
+
+test("an old directory in the cache (Node's compiled code) is left alone, and entries are still written beside it; old entries go", async (t) => {
+  const dir = tempDir(t);
+  const root = path.join(dir, "binpkgbot.yml");
+  writeFileSync(root, `${HEAD}tasks:\n  - install: app-misc/a\n`);
+  const cache = path.join(dir, "cache");
+  const compiled = path.join(cache, "compiled");
+  mkdirSync(compiled, { recursive: true });
+  const stale = path.join(cache, "0".repeat(32) + ".json");
+  writeFileSync(stale, "{}");
+  // Older than the 30 days after which an entry counts as stale.
+  utimesSync(compiled, 1_000_000, 1_000_000);
+  utimesSync(stale, 1_000_000, 1_000_000);
+  const deps = counting(cache);
+  await load(root, deps);
+  await load(root, deps);
+  assert.equal(deps.parses, 1, "the entry was written, so the second load is cached");
+  assert.deepEqual(readdirSync(cache).filter((name) => name !== "compiled").length, 1, "the stale entry went, the new one is there");
+  assert.ok(readdirSync(cache).includes("compiled"), "the directory stays");
+});

@@ -1,38 +1,24 @@
 // runPlan with `jobs` over a fake exec that stands in for systemd-nspawn: how many containers run at
 // once, outcomes in config order whatever the finish order, events naming their step, --fail-fast.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { loadConfig } from "../../../src/config/load.js";
-import { formatIssue } from "../../../src/config/issues.js";
 import { PkgdirClaims } from "../../../src/engine/binpkg-index.js";
 import type { EngineEvent } from "../../../src/engine/events.js";
 import { runPlan } from "../../../src/engine/run-plan.js";
 import type { Exec, ExecOptions, ExecResult } from "../../../src/exec/exec.js";
-import { planRun } from "../../../src/plan/plan-run.js";
 import type { Plan } from "../../../src/plan/plan.js";
 import { parsePackagesIndex } from "../../../src/portage/packages-index.js";
-import { memoryFiles } from "../../support/memory-files.js";
+import { planOnDisk } from "../../support/plan-on-disk.js";
 
 const root = await mkdtemp(path.join(tmpdir(), "binpkgbot-run-plan-jobs-"));
 after(() => rm(root, { recursive: true, force: true }));
 
-let planCount = 0;
-
 /** A plan of throw-away container `run` tasks by name (ext4: nspawn's --ephemeral). */
-async function planOf(names: string[]): Promise<Plan> {
-  const tasks = names.map((name) => `  - run: {persist: false, name: ${name}, script: 'true'}`);
-  const dir = path.join(root, `plan-${++planCount}`);
-  for (const sub of ["etc-portage", "stage", "repo", "pkgdir", "state"]) await mkdir(path.join(dir, sub), { recursive: true });
-  const file = path.join(dir, "binpkgbot.yml");
-  const text = [`stage: ${dir}/stage`, `etc_portage: ${dir}/etc-portage`, `portage_repo: ${dir}/repo`, `pkgdir: ${dir}/pkgdir`, `state_dir: ${dir}/state`, "sync: false", "tasks:", ...tasks, ""].join("\n");
-  const loaded = loadConfig(file, memoryFiles({ [file]: text }));
-  if (!loaded.ok) assert.fail(loaded.issues.map(formatIssue).join("\n"));
-  const plan = planRun({ config: loaded.config, host: { systemdPid1: false, stageFilesystem: "ext4" }, runId: "20261126T000000Z-1" });
-  await mkdir(plan.logDir, { recursive: true });
-  return plan;
+function planOf(names: string[]): Promise<Plan> {
+  return planOnDisk(root, names.map((name) => `  - run: {persist: false, name: ${name}, script: 'true'}`), "ext4", "20261126T000000Z-1");
 }
 
 /** systemd-nspawn as a fake: container NAME (its task) prints a line, lasts `ms[NAME]` (default 30 ms) and exits `codes[NAME]` (default 0), or stops on abort. */

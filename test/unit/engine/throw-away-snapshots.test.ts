@@ -7,31 +7,18 @@ import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { formatIssue } from "../../../src/config/issues.js";
-import { loadConfig } from "../../../src/config/load.js";
 import type { EngineEvent, RunObserver, StepDecision } from "../../../src/engine/events.js";
 import { runPlan } from "../../../src/engine/run-plan.js";
 import type { Exec, ExecOptions, ExecResult } from "../../../src/exec/exec.js";
-import { planRun } from "../../../src/plan/plan-run.js";
 import type { Plan, Step } from "../../../src/plan/plan.js";
-import { memoryFiles } from "../../support/memory-files.js";
+import { planOnDisk } from "../../support/plan-on-disk.js";
 
 const root = await mkdtemp(path.join(tmpdir(), "binpkgbot-throw-away-snapshots-"));
 after(() => rm(root, { recursive: true, force: true }));
 
-let planCount = 0;
-
 /** A plan on a btrfs stage (so throw-away steps run in snapshots binpkgbot makes) of these task lines. */
-async function planOf(taskLines: string[]): Promise<Plan> {
-  const dir = path.join(root, `plan-${++planCount}`);
-  for (const sub of ["etc-portage", "stage", "repo", "pkgdir", "state"]) await mkdir(path.join(dir, sub), { recursive: true });
-  const file = path.join(dir, "binpkgbot.yml");
-  const text = [`stage: ${dir}/stage`, `etc_portage: ${dir}/etc-portage`, `portage_repo: ${dir}/repo`, `pkgdir: ${dir}/pkgdir`, `state_dir: ${dir}/state`, "sync: false", "tasks:", ...taskLines, ""].join("\n");
-  const loaded = loadConfig(file, memoryFiles({ [file]: text }));
-  if (!loaded.ok) assert.fail(loaded.issues.map(formatIssue).join("\n"));
-  const plan = planRun({ config: loaded.config, host: { systemdPid1: false, stageFilesystem: "btrfs" }, runId: "20261202T000000Z-1" });
-  await mkdir(plan.logDir, { recursive: true });
-  return plan;
+function planOf(taskLines: string[]): Promise<Plan> {
+  return planOnDisk(root, taskLines, "btrfs", "20261202T000000Z-1");
 }
 
 const throwAway = (name: string): string => `  - run: {persist: false, name: ${name}, script: 'true'}`;

@@ -97,10 +97,11 @@ export class ThrowAwaySnapshots {
 
   private async make(step: Step): Promise<string> {
     if (step.kind !== "container" || step.keepFailed === null) throw new Error(`${step.task.id} runs in no snapshot of its own`);
-    const path = runningSnapshotPath(stageLayout(step.keepFailed.stage), step.task.id, this.plan.runId);
+    const layout = stageLayout(step.keepFailed.stage);
+    const path = runningSnapshotPath(layout, step.task.id, this.plan.runId);
     // A retry reuses the path: the earlier attempt's snapshot must be gone first.
     await (this.pending.has(path) ? this.startRemoval(path) : this.removing.get(path));
-    return createRunningSnapshot(stageLayout(step.keepFailed.stage), step.task.id, this.plan.runId, this.exec);
+    return createRunningSnapshot(layout, step.task.id, this.plan.runId, this.exec);
   }
 }
 
